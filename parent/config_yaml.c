@@ -1,0 +1,343 @@
+/*
+ * YAML text to a small tree of mappings, sequences and scalars with
+ * their positions, built from libyaml events (no recursion, so deep
+ * nesting cannot overflow the stack).  Anchors, aliases and tags are
+ * refused: a config has no need for them and aliases are how small
+ * files expand into huge ones.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "config_int.h"
+#include "log.h"
+
+struct ybuild {
+	const char	 *file;
+	const char	 *buf;
+	size_t		  len;
+	struct errlist	 *errs;
+	struct ynode	 *root;
+	struct ynode	 *stack[CONF_MAX_DEPTH + 1];
+	int		  depth;
+	int		  failed;
+	int		  ndocs;
+};
+
+static void
+path_of(struct ybuild *b, char *out, size_t outlen)
+{
+	struct ynode	*p, *k;
+	char		 seg[96];
+	size_t		 idx;
+	int		 i;
+
+	out[0] = '\0';
+	for (i = 0; i < b->depth; i++) {
+		p = b->stack[i];
+		if (p->nkids == 0)
+			break;
+		idx = p->nkids - 1;
+		if (p->type == Y_SEQ)
+			snprintf(seg, sizeof(seg), "[%zu]", idx);
+		else {
+			if (idx % 2 == 0)
+				break;		/* at a key */
+			k = p->kids[idx - 1];
+			snprintf(seg, sizeof(seg), "%s%.64s",
+			    out[0] != '\0' ? "." : "",
+			    k->type == Y_SCALAR ? k->str : "?");
+		}
+		strlcat(out, seg, outlen);
+	}
+	if (out[0] == '\0')
+		strlcpy(out, "(top)", outlen);
+}
+
+static void
+yerr(struct ybuild *b, int line, int col, const char *msg)
+{
+	char	 path[512];
+
+	path_of(b, path, sizeof(path));
+	errlist_add(b->errs, "%s:%d:%d: %s: %s", b->file, line, col, path,
+	    msg);
+}
+
+static struct ynode *
+ynode_new(struct ybuild *b, enum ynode_type t, const yaml_mark_t *m)
+{
+	struct ynode	*n, *p, **nk;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		fatal("yaml_tree");
+	n->type = t;
+	n->line = (int)m->line + 1;
+	n->col = (int)m->column + 1;
+	if (b->depth == 0) {
+		b->root = n;
+		return n;
+	}
+	p = b->stack[b->depth - 1];
+	if (p->nkids == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 4;
+		if ((nk = reallocarray(p->kids, p->cap, sizeof(*nk))) == NULL)
+			fatal("yaml_tree");
+		p->kids = nk;
+	}
+	p->kids[p->nkids++] = n;
+	return n;
+}
+
+static int
+tab_at(struct ybuild *b, const yaml_mark_t *m)
+{
+	return m->index < b->len && b->buf[m->index] == '\t';
+}
+
+static void
+syntax_error(struct ybuild *b, yaml_parser_t *p)
+{
+	const char	*problem = p->problem ? p->problem : "parse error";
+	yaml_mark_t	*m = &p->problem_mark;
+
+	if (p->error == YAML_READER_ERROR) {
+		errlist_add(b->errs, "%s:%d:%d: yaml: %s (the file must be "
+		    "UTF-8 text)", b->file, (int)m->line + 1,
+		    (int)m->column + 1, problem);
+		return;
+	}
+	if (tab_at(b, m) || (p->context != NULL &&
+	    tab_at(b, &p->context_mark))) {
+		if (!tab_at(b, m))
+			m = &p->context_mark;
+		errlist_add(b->errs, "%s:%d:%d: yaml: tab character where "
+		    "indentation is expected (YAML allows only spaces)",
+		    b->file, (int)m->line + 1, (int)m->column + 1);
+		return;
+	}
+	if (p->context != NULL)
+		errlist_add(b->errs, "%s:%d:%d: yaml: %s %s (line %d column "
+		    "%d)", b->file, (int)m->line + 1, (int)m->column + 1,
+		    problem, p->context, (int)p->context_mark.line + 1,
+		    (int)p->context_mark.column + 1);
+	else
+		errlist_add(b->errs, "%s:%d:%d: yaml: %s", b->file,
+		    (int)m->line + 1, (int)m->column + 1, problem);
+}
+
+/* Anchors and tags on a node: report, return -1. */
+static int
+check_props(struct ybuild *b, const yaml_mark_t *m, const yaml_char_t *anchor,
+    const yaml_char_t *tag)
+{
+	char	 msg[160];
+	int	 rc = 0;
+
+	if (anchor != NULL) {
+		snprintf(msg, sizeof(msg), "anchors and aliases are not "
+		    "supported (&%.64s)", (const char *)anchor);
+		yerr(b, (int)m->line + 1, (int)m->column + 1, msg);
+		rc = -1;
+	}
+	if (tag != NULL) {
+		snprintf(msg, sizeof(msg), "YAML tags are not supported "
+		    "(%.64s)", (const char *)tag);
+		yerr(b, (int)m->line + 1, (int)m->column + 1, msg);
+		rc = -1;
+	}
+	return rc;
+}
+
+static void
+on_scalar(struct ybuild *b, yaml_event_t *ev)
+{
+	struct ynode	*n;
+	size_t		 len = ev->data.scalar.length;
+	const yaml_char_t *tag = ev->data.scalar.tag;
+
+	n = ynode_new(b, Y_SCALAR, &ev->start_mark);
+	/* A plain scalar carries no tag unless one was written. */
+	if (tag != NULL && (ev->data.scalar.plain_implicit ||
+	    ev->data.scalar.quoted_implicit))
+		tag = NULL;
+	if (check_props(b, &ev->start_mark, ev->data.scalar.anchor, tag) ==
+	    -1) {
+		n->type = Y_BAD;
+		return;
+	}
+	if ((n->str = malloc(len + 1)) == NULL)
+		fatal("yaml_tree");
+	memcpy(n->str, ev->data.scalar.value, len);
+	n->str[len] = '\0';
+	n->len = len;
+	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	if (strlen(n->str) != len) {
+		yerr(b, n->line, n->col, "a NUL character is not allowed");
+		n->type = Y_BAD;
+	}
+}
+
+static void
+on_start(struct ybuild *b, yaml_event_t *ev, enum ynode_type t)
+{
+	struct ynode	*n;
+	const yaml_char_t *anchor, *tag;
+	int		 impl;
+
+	if (t == Y_MAP) {
+		anchor = ev->data.mapping_start.anchor;
+		tag = ev->data.mapping_start.tag;
+		impl = ev->data.mapping_start.implicit;
+	} else {
+		anchor = ev->data.sequence_start.anchor;
+		tag = ev->data.sequence_start.tag;
+		impl = ev->data.sequence_start.implicit;
+	}
+	n = ynode_new(b, t, &ev->start_mark);
+	if (b->depth == CONF_MAX_DEPTH) {
+		yerr(b, n->line, n->col, "nesting is too deep (more than 64 "
+		    "levels)");
+		b->failed = 1;
+		return;
+	}
+	b->stack[b->depth++] = n;
+	if (check_props(b, &ev->start_mark, anchor, impl ? NULL : tag) == -1)
+		n->type = Y_BAD;
+}
+
+static void
+on_alias(struct ybuild *b, yaml_event_t *ev)
+{
+	struct ynode	*n;
+	char		 msg[160];
+
+	n = ynode_new(b, Y_BAD, &ev->start_mark);
+	snprintf(msg, sizeof(msg), "anchors and aliases are not supported "
+	    "(*%.64s)", (const char *)ev->data.alias.anchor);
+	yerr(b, n->line, n->col, msg);
+}
+
+/* One event; returns 1 at the end of the stream. */
+static int
+on_event(struct ybuild *b, yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_STREAM_END_EVENT:
+		return 1;
+	case YAML_DOCUMENT_START_EVENT:
+		if (++b->ndocs > 1) {
+			errlist_add(b->errs, "%s:%d:%d: yaml: more than one "
+			    "document in the file", b->file,
+			    (int)ev->start_mark.line + 1,
+			    (int)ev->start_mark.column + 1);
+			b->failed = 1;
+		}
+		break;
+	case YAML_SCALAR_EVENT:
+		on_scalar(b, ev);
+		break;
+	case YAML_ALIAS_EVENT:
+		on_alias(b, ev);
+		break;
+	case YAML_MAPPING_START_EVENT:
+		on_start(b, ev, Y_MAP);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		on_start(b, ev, Y_SEQ);
+		break;
+	case YAML_MAPPING_END_EVENT:
+	case YAML_SEQUENCE_END_EVENT:
+		if (b->depth > 0)
+			b->depth--;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+struct ynode *
+yaml_tree(const char *file, const char *buf, size_t len,
+    struct errlist *errs, int *empty)
+{
+	struct ybuild	 b;
+	yaml_parser_t	 p;
+	yaml_event_t	 ev;
+	int		 done = 0;
+
+	*empty = 0;
+	memset(&b, 0, sizeof(b));
+	b.file = file;
+	b.buf = buf;
+	b.len = len;
+	b.errs = errs;
+	if (!yaml_parser_initialize(&p))
+		fatalx("yaml_parser_initialize");
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+	while (!done && !b.failed) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			syntax_error(&b, &p);
+			b.failed = 1;
+			break;
+		}
+		done = on_event(&b, &ev);
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	if (b.failed) {
+		yaml_tree_free(b.root);
+		return NULL;
+	}
+	if (b.root == NULL || ynode_is_null(b.root)) {
+		yaml_tree_free(b.root);
+		*empty = 1;
+		return NULL;
+	}
+	return b.root;
+}
+
+void
+yaml_tree_free(struct ynode *n)
+{
+	struct ynode	**stack, **ns, *c;
+	size_t		  sp = 0, cap = 16, i;
+
+	if (n == NULL)
+		return;
+	if ((stack = reallocarray(NULL, cap, sizeof(*stack))) == NULL)
+		fatal("yaml_tree_free");
+	stack[sp++] = n;
+	while (sp > 0) {
+		c = stack[--sp];
+		for (i = 0; i < c->nkids; i++) {
+			if (sp == cap) {
+				cap *= 2;
+				if ((ns = reallocarray(stack, cap,
+				    sizeof(*ns))) == NULL)
+					fatal("yaml_tree_free");
+				stack = ns;
+			}
+			stack[sp++] = c->kids[i];
+		}
+		free(c->kids);
+		free(c->str);
+		free(c);
+	}
+	free(stack);
+}
+
+int
+ynode_is_null(const struct ynode *n)
+{
+	if (n == NULL)
+		return 1;
+	if (n->type != Y_SCALAR || !n->plain)
+		return 0;
+	return n->len == 0 || strcmp(n->str, "~") == 0 ||
+	    strcmp(n->str, "null") == 0 || strcmp(n->str, "Null") == 0 ||
+	    strcmp(n->str, "NULL") == 0;
+}

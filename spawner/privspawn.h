@@ -1,0 +1,73 @@
+/*
+ * The privileged part of starting a service, in three steps:
+ *
+ *   privspawn_resolve()	in the spawner, before fork: user, group and
+ *				the complete group list (uses NSS);
+ *   privspawn_fork()		the fork itself: clone3 with the namespaces
+ *				the unit asks for (the service is pid 1 of
+ *				its pid namespace and a child of the
+ *				spawner), plain fork without;
+ *   privspawn_child()		in the child, after the clean slate and
+ *				before exec: namespaces set-up, rlimits,
+ *				nice, affinity, cgroup, groups/gid/uid,
+ *				capabilities, no_new_privs, seccomp.
+ *
+ * Decisions (see also config.md, Isolation and Capabilities):
+ *  - A user namespace is created together with the others (they belong
+ *    to it).  The spawner writes its maps before the child goes on: the
+ *    service's uid maps to itself, its gid and every supplementary
+ *    group map to themselves; nothing else is mapped (root only when
+ *    the service runs as root), so a setuid-root file can never make
+ *    the service host root.
+ *  - pid: true also gets a mount namespace and a fresh /proc, so the
+ *    service sees its own namespace in /proc.
+ *  - private_devices: a tmpfs on /dev holding bind mounts of the host's
+ *    null zero full random urandom tty, the symlinks fd stdin stdout
+ *    stderr and an empty shm directory (mode 1777); no pts, no disks.
+ *  - seccomp: default implies no_new_privileges.
+ *  - Without a capabilities list a non-root service ends with every set
+ *    empty, the bounding set included; a root service keeps its sets.
+ */
+
+#ifndef PRIVSPAWN_H
+#define PRIVSPAWN_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+#include "sysg.h"
+
+#define SPAWN_MAXGROUPS		1024
+
+struct spawn_ids {
+	int		 change;	/* 1: setgroups/setgid/setuid */
+	uid_t		 uid;
+	gid_t		 gid;
+	size_t		 ngroups;	/* complete list, gid included */
+	gid_t		 groups[SPAWN_MAXGROUPS];
+	char		 user[64];	/* account name, "" if unknown */
+};
+
+/* What privspawn_fork really got from the kernel. */
+struct spawn_ns {
+	int		 flags;		/* CLONE_NEW* applied */
+};
+
+struct spawn_error {
+	char		 step[32];	/* "setuid", "cgroup", ... */
+	int		 err;		/* errno */
+	char		 detail[256];
+};
+
+int	 privspawn_resolve(const struct unit_conf *, int drop_privileges,
+	    struct spawn_ids *, char *err, size_t errlen);
+pid_t	 privspawn_fork(const struct unit_conf *, const struct spawn_ids *,
+	    struct spawn_ns *, char *warn, size_t warnlen);
+int	 privspawn_child(const struct unit_conf *, const struct spawn_ids *,
+	    const struct spawn_ns *, struct spawn_error *);
+
+/* The CLONE_NEW* flags a unit asks for (mount implied where needed). */
+int	 privspawn_ns_flags(const struct unit_conf *);
+
+#endif /* PRIVSPAWN_H */

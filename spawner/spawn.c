@@ -1,0 +1,315 @@
+/*
+ * The spawn sequence: fork, then in the child a clean slate (new session,
+ * default signals, empty mask, stdin /dev/null, stdout/stderr to pipes,
+ * no inherited fds, cwd, environment from scratch), then exec.  A failure
+ * in the child is written to a close-on-exec pipe as (step, errno) and
+ * comes back as a start error, never as a crash.
+ */
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "proc.h"
+#include "spawner.h"
+
+extern char **environ;
+
+struct child_err {
+	int32_t	 err;
+	char	 step[32];
+	char	 detail[256];
+};
+
+static const char *const what_names[SPAWN_WHAT_MAX] = {
+	"main", "hook", "check", "pre_start", "skip"
+};
+
+static const char *const event_names[HOOK_EVENT_MAX] = {
+	"start", "stop", "restart"
+};
+
+static const char *
+signame(int sig)
+{
+	static const struct { int s; const char *n; } t[] = {
+		{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" },
+		{ SIGILL, "ILL" }, { SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" },
+		{ SIGBUS, "BUS" }, { SIGFPE, "FPE" }, { SIGKILL, "KILL" },
+		{ SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
+		{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
+		{ SIGXCPU, "XCPU" }, { SIGSYS, "SYS" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].s == sig)
+			return t[i].n;
+	return "UNKNOWN";
+}
+
+/* The command to run for this request, NULL if the unit has none. */
+static const char *
+spawn_command(const struct unit_conf *u, const struct msg_spawn *req)
+{
+	switch (req->what) {
+	case SPAWN_MAIN:
+		return u->command;
+	case SPAWN_HOOK:
+		if (req->event >= HOOK_EVENT_MAX ||
+		    req->outcome >= HOOK_OUTCOME_MAX)
+			return NULL;
+		return u->hooks[req->event][req->outcome].command;
+	case SPAWN_CHECK:
+		return u->health.type == HC_COMMAND ? u->health.target : NULL;
+	case SPAWN_PRESTART:
+		return u->pre_start;
+	case SPAWN_SKIP:
+		return u->skip == SKIP_COMMAND ? u->skip_command : NULL;
+	}
+	return NULL;
+}
+
+static int64_t
+spawn_timeout(const struct unit_conf *u, const struct msg_spawn *req)
+{
+	switch (req->what) {
+	case SPAWN_MAIN:
+		return u->is_cron ? u->cron.timeout_ms : 0;
+	case SPAWN_HOOK:
+		return u->hooks[req->event][req->outcome].timeout_ms;
+	case SPAWN_CHECK:
+		return u->health.timeout_ms;
+	case SPAWN_PRESTART:
+	case SPAWN_SKIP:
+		return u->stop_timeout_ms > 0 ? 30000 : 30000;
+	}
+	return 0;
+}
+
+/* Build the child's environment: the unit's plus the hook variables. */
+static char **
+spawn_env(const struct unit_conf *u, const struct msg_spawn *req)
+{
+	char	**env;
+	size_t	  n = 0, i;
+	char	  buf[128];
+
+	if ((env = calloc(u->nenv + 6, sizeof(char *))) == NULL)
+		return NULL;
+	for (i = 0; i < u->nenv; i++)
+		env[n++] = u->env[i];
+	if (req->what != SPAWN_HOOK)
+		return env;
+	snprintf(buf, sizeof(buf), "SYSG_EVENT=%s", event_names[req->event]);
+	env[n++] = strdup(buf);
+	snprintf(buf, sizeof(buf), "SYSG_OUTCOME=%s",
+	    req->outcome == HOOK_SUCCESS ? "success" : "error");
+	env[n++] = strdup(buf);
+	if (req->exit_signal > 0) {
+		snprintf(buf, sizeof(buf), "SYSG_SIGNAL=%s",
+		    signame(req->exit_signal));
+		env[n++] = strdup(buf);
+	} else if (req->exit_code >= 0) {
+		snprintf(buf, sizeof(buf), "SYSG_EXIT_CODE=%d",
+		    req->exit_code);
+		env[n++] = strdup(buf);
+	}
+	for (i = u->nenv; i < n; i++)
+		if (env[i] == NULL)
+			fatal("strdup");
+	return env;
+}
+
+static void
+spawn_env_free(const struct unit_conf *u, char **env)
+{
+	size_t	 i;
+
+	if (env == NULL)
+		return;
+	for (i = u->nenv; env[i] != NULL; i++)
+		free(env[i]);
+	free(env);
+}
+
+static void __attribute__((noreturn))
+child_fail(int errfd, const char *step, int err, const char *detail)
+{
+	struct child_err ce;
+
+	memset(&ce, 0, sizeof(ce));
+	ce.err = err;
+	strlcpy(ce.step, step, sizeof(ce.step));
+	if (detail != NULL)
+		strlcpy(ce.detail, detail, sizeof(ce.detail));
+	if (write(errfd, &ce, sizeof(ce)) == -1)
+		_exit(126);
+	_exit(127);
+}
+
+static void
+child_signals(void)
+{
+	sigset_t	 set;
+	int		 s;
+
+	for (s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+}
+
+static void __attribute__((noreturn))
+child_main(const struct unit_conf *u, const char *cmd, int use_argv,
+    char **env, int outw, int errw, int errfd)
+{
+	char	*shargv[4];
+	int	 devnull;
+
+	if (setsid() == -1)
+		child_fail(errfd, "setsid", errno, NULL);
+	child_signals();
+	if ((devnull = open("/dev/null", O_RDONLY)) == -1)
+		child_fail(errfd, "open /dev/null", errno, NULL);
+	if (dup2(devnull, 0) == -1 || dup2(outw, 1) == -1 ||
+	    dup2(errw, 2) == -1)
+		child_fail(errfd, "dup2", errno, NULL);
+	if (errfd != 3 && (dup2(errfd, 3) == -1 ||
+	    fcntl(3, F_SETFD, FD_CLOEXEC) == -1))
+		child_fail(errfd, "dup2", errno, NULL);
+	errfd = 3;
+	closefrom(4);
+	if (u->working_dir != NULL && chdir(u->working_dir) == -1)
+		child_fail(errfd, "chdir", errno, u->working_dir);
+	environ = env;
+	if (use_argv) {
+		execvp(u->argv[0], u->argv);
+		child_fail(errfd, "exec", errno, u->argv[0]);
+	}
+	shargv[0] = (char *)"sh";
+	shargv[1] = (char *)"-c";
+	shargv[2] = (char *)cmd;
+	shargv[3] = NULL;
+	execv("/bin/sh", shargv);
+	child_fail(errfd, "exec", errno, "/bin/sh");
+}
+
+static void
+close3(int a, int b, int c)
+{
+	if (a != -1)
+		close(a);
+	if (b != -1)
+		close(b);
+	if (c != -1)
+		close(c);
+}
+
+/*
+ * Fork one process for (unit, request).  Returns the child record with
+ * *outfd and *errfd set to the pipe read ends, or NULL with *fail set.
+ */
+struct child *
+spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
+    int *outfd, int *errfd, struct msg_spawn_failed *fail)
+{
+	struct child	*c;
+	const char	*cmd;
+	char		**env;
+	int		 op[2] = { -1, -1 }, ep[2] = { -1, -1 };
+	int		 xp[2] = { -1, -1 };
+	pid_t		 pid;
+
+	memset(fail, 0, sizeof(*fail));
+	fail->reqid = req->reqid;
+	fail->what = req->what;
+	strlcpy(fail->unit, u->name, sizeof(fail->unit));
+	if ((cmd = spawn_command(u, req)) == NULL) {
+		strlcpy(fail->step, "request", sizeof(fail->step));
+		snprintf(fail->detail, sizeof(fail->detail),
+		    "unit %s has no %s command", u->name,
+		    what_names[req->what]);
+		fail->err = EINVAL;
+		return NULL;
+	}
+	if (pipe2(op, O_CLOEXEC) == -1 || pipe2(ep, O_CLOEXEC) == -1 ||
+	    pipe2(xp, O_CLOEXEC) == -1) {
+		fail->err = errno;
+		strlcpy(fail->step, "pipe", sizeof(fail->step));
+		close3(op[0], op[1], ep[0]);
+		close3(ep[1], xp[0], xp[1]);
+		return NULL;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (env = spawn_env(u, req)) == NULL)
+		fatal("spawn");
+	if ((pid = fork()) == -1) {
+		fail->err = errno;
+		strlcpy(fail->step, "fork", sizeof(fail->step));
+		close3(op[0], op[1], ep[0]);
+		close3(ep[1], xp[0], xp[1]);
+		spawn_env_free(u, env);
+		free(c);
+		return NULL;
+	}
+	if (pid == 0)
+		child_main(u, cmd, req->what == SPAWN_MAIN && u->argv != NULL,
+		    env, op[1], ep[1], xp[1]);
+	spawn_env_free(u, env);
+	close3(op[1], ep[1], xp[1]);
+	c->pid = pid;
+	c->reqid = req->reqid;
+	c->what = req->what;
+	strlcpy(c->unit, u->name, sizeof(c->unit));
+	c->started_ms = now_ms();
+	c->stop_signal = u->stop_signal > 0 ? u->stop_signal : SIGTERM;
+	c->stop_timeout_ms = u->stop_timeout_ms;
+	c->timeout_ms = spawn_timeout(u, req);
+	c->errfd = xp[0];
+	*outfd = op[0];
+	*errfd = ep[0];
+	return c;
+}
+
+/* Read the child's exec verdict: 1 exec'd, -1 failed, 0 not yet. */
+int
+spawn_exec_result(struct child *c, struct msg_spawn_failed *fail)
+{
+	struct child_err ce;
+	ssize_t		 n;
+
+	while ((n = read(c->errfd, &ce, sizeof(ce))) == -1 && errno == EINTR)
+		;
+	if (n == -1 && errno == EAGAIN)
+		return 0;
+	memset(fail, 0, sizeof(*fail));
+	fail->reqid = c->reqid;
+	fail->what = c->what;
+	strlcpy(fail->unit, c->unit, sizeof(fail->unit));
+	if (n == 0)
+		return 1;
+	if (n != (ssize_t)sizeof(ce)) {
+		fail->err = EIO;
+		strlcpy(fail->step, "exec", sizeof(fail->step));
+		strlcpy(fail->detail, "child died before exec",
+		    sizeof(fail->detail));
+		return -1;
+	}
+	fail->err = ce.err;
+	ce.step[sizeof(ce.step) - 1] = '\0';
+	ce.detail[sizeof(ce.detail) - 1] = '\0';
+	strlcpy(fail->step, ce.step, sizeof(fail->step));
+	strlcpy(fail->detail, ce.detail, sizeof(fail->detail));
+	return -1;
+}

@@ -1,0 +1,766 @@
+/*
+ * The spawner role.  It keeps its own copy of the unit definitions from
+ * the parent and acts on supervisor requests that name a unit of that
+ * copy: spawn, stop, signal.  It is a child subreaper, reaps every child
+ * on SIGCHLD, and holds a duplicate of every service pipe's read end so
+ * a restarted supervisor loses no output.
+ */
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "confjson.h"
+#include "log.h"
+#include "proc.h"
+#include "procscan.h"
+#include "spawner.h"
+
+#define CHILD_HASH	1024
+
+struct heldpipe {
+	struct heldpipe	*next;
+	int		 fd;
+	struct msg_logfd lf;
+};
+
+struct orphan {
+	struct orphan	*next;
+	pid_t		 pid;
+	char		 unit[SYSG_NAME_MAX + 1];
+};
+
+static struct {
+	struct unit_conf **units;
+	size_t		 nunits;
+	uint32_t	 gen;
+	struct unit_conf **pending;	/* generation being received */
+	size_t		 npending;
+	size_t		 cap;
+	uint32_t	 pgen;
+} conf;
+
+static struct child	*children[CHILD_HASH];
+static size_t		 nchildren;
+static struct heldpipe	*held;
+static struct orphan	*orphans;
+static struct event	*ev_sigchld;
+static int		 exiting;
+
+int	spawner_sysmode;
+int	spawner_drop_privileges;
+
+static void	child_done(struct child *);
+static void	unit_check_drained(const char *);
+
+/* ------------------------------------------------------------------ */
+/* Tables */
+
+const struct unit_conf *
+spawner_unit(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf.nunits; i++)
+		if (strcmp(conf.units[i]->name, name) == 0)
+			return conf.units[i];
+	return NULL;
+}
+
+static struct child *
+child_find(pid_t pid)
+{
+	struct child	*c;
+
+	for (c = children[(unsigned)pid % CHILD_HASH]; c != NULL; c = c->next)
+		if (c->pid == pid)
+			return c;
+	return NULL;
+}
+
+static void
+child_insert(struct child *c)
+{
+	unsigned	 h = (unsigned)c->pid % CHILD_HASH;
+
+	c->next = children[h];
+	children[h] = c;
+	nchildren++;
+}
+
+static void
+child_free(struct child *c)
+{
+	struct child	**pp;
+
+	for (pp = &children[(unsigned)c->pid % CHILD_HASH]; *pp != NULL;
+	    pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			nchildren--;
+			break;
+		}
+	if (c->timer != NULL)
+		event_free(c->timer);
+	if (c->errev != NULL)
+		event_free(c->errev);
+	if (c->errfd != -1)
+		close(c->errfd);
+	free(c);
+}
+
+static struct orphan *
+orphan_find(pid_t pid)
+{
+	struct orphan	*o;
+
+	for (o = orphans; o != NULL; o = o->next)
+		if (o->pid == pid)
+			return o;
+	return NULL;
+}
+
+static void
+orphan_remove(pid_t pid)
+{
+	struct orphan	**pp, *o;
+
+	for (pp = &orphans; (o = *pp) != NULL; pp = &o->next)
+		if (o->pid == pid) {
+			*pp = o->next;
+			free(o);
+			return;
+		}
+}
+
+/* Children of ours that we did not fork: reparented descendants. */
+static void
+orphans_scan(void)
+{
+	struct pidlist	 pl = { 0 };
+	struct orphan	*o;
+	size_t		 i;
+
+	if (proc_children(getpid(), &pl) == -1)
+		return;
+	for (i = 0; i < pl.n; i++) {
+		if (child_find(pl.pids[i]) != NULL ||
+		    orphan_find(pl.pids[i]) != NULL)
+			continue;
+		if ((o = calloc(1, sizeof(*o))) == NULL)
+			fatal("calloc");
+		o->pid = pl.pids[i];
+		if (proc_env_service(o->pid, o->unit, sizeof(o->unit)) == -1)
+			o->unit[0] = '\0';
+		o->next = orphans;
+		orphans = o;
+		log_debug("adopted orphan %d of unit '%s'", (int)o->pid,
+		    o->unit);
+	}
+	pidlist_free(&pl);
+}
+
+static struct orphan *
+orphan_of(const char *unit)
+{
+	struct orphan	*o;
+
+	for (o = orphans; o != NULL; o = o->next)
+		if (strcmp(o->unit, unit) == 0)
+			return o;
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pipes held for the supervisor */
+
+static void
+held_add(int fd, pid_t pid, uint32_t what, uint32_t stream,
+    const char *unit)
+{
+	struct heldpipe	*h;
+	int		 dup;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		fatal("calloc");
+	h->fd = fd;
+	h->lf.pid = pid;
+	h->lf.what = what;
+	h->lf.stream = stream;
+	strlcpy(h->lf.unit, unit, sizeof(h->lf.unit));
+	h->next = held;
+	held = h;
+	if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+		log_warn("dup log pipe");
+		return;
+	}
+	proc_send(PROC_SUPERVISOR, IMSG_LOGFD, 0, dup, &h->lf,
+	    sizeof(h->lf));
+}
+
+static void
+held_done(const struct msg_logfd *lf)
+{
+	struct heldpipe	**pp, *h;
+
+	for (pp = &held; (h = *pp) != NULL; pp = &h->next)
+		if (h->lf.pid == lf->pid && h->lf.stream == lf->stream) {
+			*pp = h->next;
+			close(h->fd);
+			free(h);
+			return;
+		}
+}
+
+/* ------------------------------------------------------------------ */
+/* Signals and stopping */
+
+static void
+signal_tree(struct child *c, int signo)
+{
+	struct pidlist	 pl = { 0 };
+	struct orphan	*o;
+	pid_t		 ppid;
+	size_t		 i;
+
+	if (!c->reaped) {
+		proc_tree(c->pid, &pl);
+		if (kill(-c->pid, signo) == -1 && errno != ESRCH)
+			log_warn("kill -%d", (int)c->pid);
+		kill(c->pid, signo);
+		for (i = 1; i < pl.n; i++)
+			if (proc_stat(pl.pids[i], &ppid, NULL, NULL) == 0)
+				proc_signal(pl.pids[i], ppid, signo);
+		pidlist_free(&pl);
+	}
+	if (c->what != SPAWN_MAIN)
+		return;
+	for (o = orphans; o != NULL; o = o->next)
+		if (strcmp(o->unit, c->unit) == 0) {
+			kill(-o->pid, signo);
+			kill(o->pid, signo);
+		}
+}
+
+static void
+stop_timeout(int fd, short ev, void *arg)
+{
+	struct child	*c = arg;
+
+	(void)fd;
+	(void)ev;
+	orphans_scan();
+	if (!c->stopping)
+		c->timed_out = 1;
+	c->killed = 1;
+	log_debug("%s: pid %d: SIGKILL after timeout", c->unit, (int)c->pid);
+	signal_tree(c, SIGKILL);
+}
+
+static void
+arm_timer(struct child *c, int64_t ms)
+{
+	struct timeval	 tv;
+
+	if (ms <= 0)
+		return;
+	if (c->timer == NULL &&
+	    (c->timer = evtimer_new(role->base, stop_timeout, c)) == NULL)
+		fatalx("evtimer_new");
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(c->timer, &tv);
+}
+
+static void
+stop_child(struct child *c)
+{
+	if (c->stopping)
+		return;
+	c->stopping = 1;
+	orphans_scan();
+	signal_tree(c, c->stop_signal);
+	if (c->stop_timeout_ms > 0)
+		arm_timer(c, c->stop_timeout_ms);
+	else
+		stop_timeout(-1, 0, c);
+	if (c->reaped)
+		unit_check_drained(c->unit);
+}
+
+/* ------------------------------------------------------------------ */
+/* Exits */
+
+static void
+send_exited(struct child *c, uint32_t type, pid_t new_pid)
+{
+	struct msg_exited me;
+
+	memset(&me, 0, sizeof(me));
+	me.reqid = c->reqid;
+	me.what = c->what;
+	me.pid = c->pid;
+	me.status = c->status;
+	me.new_pid = new_pid;
+	me.timed_out = c->timed_out;
+	strlcpy(me.unit, c->unit, sizeof(me.unit));
+	proc_send(PROC_SUPERVISOR, type, 0, -1, &me, sizeof(me));
+}
+
+static void
+send_spawned(struct child *c)
+{
+	struct msg_spawned	 ms;
+
+	memset(&ms, 0, sizeof(ms));
+	ms.reqid = c->reqid;
+	ms.what = c->what;
+	ms.pid = c->pid;
+	ms.started_ms = c->started_ms;
+	strlcpy(ms.unit, c->unit, sizeof(ms.unit));
+	proc_send(PROC_SUPERVISOR, IMSG_SPAWNED, 0, -1, &ms, sizeof(ms));
+}
+
+/* A stopping main whose processes are all gone: report and forget. */
+static void
+unit_check_drained(const char *unit)
+{
+	struct child	*c, *next;
+	size_t		 i;
+
+	if (orphan_of(unit) != NULL)
+		return;
+	for (i = 0; i < CHILD_HASH; i++)
+		for (c = children[i]; c != NULL; c = next) {
+			next = c->next;
+			if (c->reaped && c->stopping &&
+			    strcmp(c->unit, unit) == 0) {
+				send_exited(c, IMSG_STOPPED, 0);
+				child_free(c);
+			}
+		}
+}
+
+/* The main process of a unit exited by itself. */
+static void
+main_exited(struct child *c)
+{
+	struct orphan	*o;
+	struct child	*n;
+
+	orphans_scan();
+	if ((o = orphan_of(c->unit)) != NULL && WIFEXITED(c->status) &&
+	    WEXITSTATUS(c->status) == 0) {
+		/* A daemon that forked away: follow the survivor. */
+		if ((n = calloc(1, sizeof(*n))) == NULL)
+			fatal("calloc");
+		*n = *c;
+		n->next = NULL;
+		n->pid = o->pid;
+		n->reaped = 0;
+		n->status = 0;
+		n->timer = NULL;
+		n->errev = NULL;
+		n->errfd = -1;
+		orphan_remove(o->pid);
+		child_insert(n);
+		log_info("%s: pid %d exited 0, following descendant %d",
+		    c->unit, (int)c->pid, (int)n->pid);
+		send_exited(c, IMSG_EXITED, n->pid);
+		child_free(c);
+		return;
+	}
+	send_exited(c, IMSG_EXITED, 0);
+	child_free(c);
+}
+
+static void
+child_done(struct child *c)
+{
+	struct msg_spawn_failed	 f;
+
+	if (c->exec_state == 0) {
+		c->exec_state = spawn_exec_result(c, &f) == 1 ? 1 : -1;
+		if (c->exec_state == -1) {
+			proc_send(PROC_SUPERVISOR, IMSG_SPAWN_FAILED, 0, -1,
+			    &f, sizeof(f));
+			child_free(c);
+			return;
+		}
+		send_spawned(c);
+	}
+	if (c->stopping) {
+		orphans_scan();
+		signal_tree(c, c->killed ? SIGKILL : c->stop_signal);
+		unit_check_drained(c->unit);
+		return;
+	}
+	if (c->what == SPAWN_MAIN) {
+		main_exited(c);
+		return;
+	}
+	send_exited(c, IMSG_EXITED, 0);
+	child_free(c);
+}
+
+static void
+reap(int fd, short ev, void *arg)
+{
+	struct child	*c;
+	struct orphan	*o;
+	char		 unit[SYSG_NAME_MAX + 1];
+	pid_t		 pid;
+	int		 status;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if ((c = child_find(pid)) != NULL) {
+			c->reaped = 1;
+			c->status = status;
+			child_done(c);
+			continue;
+		}
+		if ((o = orphan_find(pid)) != NULL) {
+			strlcpy(unit, o->unit, sizeof(unit));
+			orphan_remove(pid);
+			unit_check_drained(unit);
+		}
+	}
+	if (exiting && nchildren == 0 && orphans == NULL)
+		exit(0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests */
+
+static void
+exec_result_cb(int fd, short ev, void *arg)
+{
+	struct child		*c = arg;
+	struct msg_spawn_failed	 f;
+	int			 r;
+
+	(void)fd;
+	(void)ev;
+	if ((r = spawn_exec_result(c, &f)) == 0)
+		return;
+	event_free(c->errev);
+	c->errev = NULL;
+	c->exec_state = r;
+	close(c->errfd);
+	c->errfd = -1;
+	if (r == -1) {
+		proc_send(PROC_SUPERVISOR, IMSG_SPAWN_FAILED, 0, -1, &f,
+		    sizeof(f));
+		return;
+	}
+	send_spawned(c);
+	if (c->timeout_ms > 0)
+		arm_timer(c, c->timeout_ms);
+}
+
+static void
+req_spawn(struct imsg *im)
+{
+	struct msg_spawn	 req;
+	struct msg_spawn_failed	 f;
+	const struct unit_conf	*u;
+	struct child		*c;
+	int			 outfd, errfd;
+
+	if (imsg_expect(im, sizeof(req)) == -1)
+		fatalx("malformed spawn request");
+	memcpy(&req, im->data, sizeof(req));
+	req.unit[sizeof(req.unit) - 1] = '\0';
+	if (req.what >= SPAWN_WHAT_MAX || req.event >= HOOK_EVENT_MAX ||
+	    req.outcome >= HOOK_OUTCOME_MAX)
+		fatalx("malformed spawn request");
+	if (req.gen != conf.gen || (u = spawner_unit(req.unit)) == NULL) {
+		log_warnx("refused spawn of unknown unit '%s' (gen %u)",
+		    req.unit, req.gen);
+		memset(&f, 0, sizeof(f));
+		f.reqid = req.reqid;
+		f.what = req.what;
+		f.err = ENOENT;
+		strlcpy(f.unit, req.unit, sizeof(f.unit));
+		strlcpy(f.step, "refused", sizeof(f.step));
+		strlcpy(f.detail, "unit not in the spawner's configuration",
+		    sizeof(f.detail));
+		proc_send(PROC_SUPERVISOR, IMSG_SPAWN_FAILED, 0, -1, &f,
+		    sizeof(f));
+		return;
+	}
+	if ((c = spawn_unit(u, &req, &outfd, &errfd, &f)) == NULL) {
+		proc_send(PROC_SUPERVISOR, IMSG_SPAWN_FAILED, 0, -1, &f,
+		    sizeof(f));
+		return;
+	}
+	child_insert(c);
+	held_add(outfd, c->pid, c->what, LOG_STDOUT, c->unit);
+	held_add(errfd, c->pid, c->what, LOG_STDERR, c->unit);
+	if (fcntl(c->errfd, F_SETFL, O_NONBLOCK) == -1 ||
+	    (c->errev = event_new(role->base, c->errfd, EV_READ | EV_PERSIST,
+	    exec_result_cb, c)) == NULL || event_add(c->errev, NULL) == -1)
+		fatal("exec result event");
+}
+
+static void
+req_stop(struct imsg *im)
+{
+	struct msg_stop	 ms;
+	struct child	*c;
+	struct msg_exited me;
+
+	if (imsg_expect(im, sizeof(ms)) == -1)
+		fatalx("malformed stop request");
+	memcpy(&ms, im->data, sizeof(ms));
+	ms.unit[sizeof(ms.unit) - 1] = '\0';
+	if ((c = child_find(ms.pid)) == NULL ||
+	    strcmp(c->unit, ms.unit) != 0) {
+		memset(&me, 0, sizeof(me));
+		me.pid = ms.pid;
+		strlcpy(me.unit, ms.unit, sizeof(me.unit));
+		proc_send(PROC_SUPERVISOR, IMSG_STOPPED, 0, -1, &me,
+		    sizeof(me));
+		return;
+	}
+	stop_child(c);
+}
+
+static void
+req_signal(struct imsg *im)
+{
+	struct msg_signal	 ms;
+	struct child		*c;
+
+	if (imsg_expect(im, sizeof(ms)) == -1)
+		fatalx("malformed signal request");
+	memcpy(&ms, im->data, sizeof(ms));
+	ms.unit[sizeof(ms.unit) - 1] = '\0';
+	if (ms.signo <= 0 || ms.signo >= NSIG ||
+	    (c = child_find(ms.pid)) == NULL || strcmp(c->unit, ms.unit) ||
+	    c->reaped) {
+		log_warnx("refused signal %d to pid %d", ms.signo, ms.pid);
+		return;
+	}
+	kill(-c->pid, ms.signo);
+}
+
+static void
+req_stats(struct imsg *im)
+{
+	struct msg_stats	*out;
+	const int32_t		*pids = im->data;
+	size_t			 n, i;
+
+	if (im->len % sizeof(int32_t) != 0)
+		fatalx("malformed stats request");
+	n = im->len / sizeof(int32_t);
+	if ((out = calloc(n ? n : 1, sizeof(*out))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < n; i++) {
+		out[i].pid = pids[i];
+		if (child_find(pids[i]) != NULL)
+			proc_usage(pids[i], &out[i].cpu_ms,
+			    &out[i].rss_bytes);
+	}
+	proc_send(PROC_SUPERVISOR, IMSG_STATS, im->hdr.peerid, -1, out,
+	    n * sizeof(*out));
+	free(out);
+}
+
+static void
+req_logfd_done(struct imsg *im)
+{
+	struct msg_logfd	 lf;
+
+	if (imsg_expect(im, sizeof(lf)) == -1)
+		fatalx("malformed logfd done");
+	memcpy(&lf, im->data, sizeof(lf));
+	held_done(&lf);
+}
+
+static void
+spawner_peer_msg(enum sysg_proc from, struct imsg *im)
+{
+	if (from != PROC_SUPERVISOR)
+		fatalx("message from unexpected peer %s", proc_names[from]);
+	switch (im->hdr.type) {
+	case IMSG_SPAWN:
+		req_spawn(im);
+		break;
+	case IMSG_STOP:
+		req_stop(im);
+		break;
+	case IMSG_SIGNAL:
+		req_signal(im);
+		break;
+	case IMSG_STATS_REQ:
+		req_stats(im);
+		break;
+	case IMSG_LOGFD_DONE:
+		req_logfd_done(im);
+		break;
+	default:
+		fatalx("unexpected message %u from supervisor",
+		    im->hdr.type);
+	}
+}
+
+/* A new supervisor: tell it what runs and hand over the pipes again. */
+static void
+spawner_peer_up(enum sysg_proc p)
+{
+	struct heldpipe		*h;
+	struct child		*c;
+	struct msg_spawned	 ms;
+	size_t			 i;
+	int			 dup;
+
+	if (p != PROC_SUPERVISOR)
+		return;
+	for (i = 0; i < CHILD_HASH; i++)
+		for (c = children[i]; c != NULL; c = c->next) {
+			if (c->what != SPAWN_MAIN || c->reaped)
+				continue;
+			memset(&ms, 0, sizeof(ms));
+			ms.reqid = c->reqid;
+			ms.what = c->what;
+			ms.pid = c->pid;
+			ms.started_ms = c->started_ms;
+			strlcpy(ms.unit, c->unit, sizeof(ms.unit));
+			proc_send(p, IMSG_ADOPT, 0, -1, &ms, sizeof(ms));
+		}
+	for (h = held; h != NULL; h = h->next) {
+		if ((dup = fcntl(h->fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+			log_warn("dup log pipe");
+			continue;
+		}
+		proc_send(p, IMSG_LOGFD, 0, dup, &h->lf, sizeof(h->lf));
+	}
+	proc_send(p, IMSG_ADOPT_END, 0, -1, NULL, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration from the parent */
+
+static void
+conf_free_units(struct unit_conf **u, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		unit_conf_free(u[i]);
+	free(u);
+}
+
+static void
+conf_msg(struct imsg *im)
+{
+	struct msg_conf_begin	 cb;
+	struct unit_conf	*u;
+
+	switch (im->hdr.type) {
+	case IMSG_CONF_BEGIN:
+		if (im->len < sizeof(cb))
+			fatalx("malformed conf begin");
+		memcpy(&cb, im->data, sizeof(cb));
+		conf_free_units(conf.pending, conf.npending);
+		conf.npending = 0;
+		conf.cap = cb.nunits;
+		conf.pgen = cb.gen;
+		if ((conf.pending = calloc(cb.nunits + 1,
+		    sizeof(*conf.pending))) == NULL)
+			fatal("calloc");
+		break;
+	case IMSG_CONF_UNIT:
+		if (conf.npending >= conf.cap ||
+		    (u = unit_from_text(im->data, im->len)) == NULL)
+			fatalx("malformed unit definition");
+		conf.pending[conf.npending++] = u;
+		break;
+	case IMSG_CONF_END:
+		conf_free_units(conf.units, conf.nunits);
+		conf.units = conf.pending;
+		conf.nunits = conf.npending;
+		conf.gen = conf.pgen;
+		conf.pending = NULL;
+		conf.npending = 0;
+		log_debug("configuration generation %u: %zu units",
+		    conf.gen, conf.nunits);
+		proc_send(PROC_PARENT, IMSG_CONF_APPLIED, 0, -1, &conf.gen,
+		    sizeof(conf.gen));
+		break;
+	}
+}
+
+static void
+spawner_parent_msg(struct imsg *im)
+{
+	switch (im->hdr.type) {
+	case IMSG_CONF_BEGIN:
+	case IMSG_CONF_UNIT:
+	case IMSG_CONF_END:
+		conf_msg(im);
+		break;
+	default:
+		fatalx("unexpected message %u from parent", im->hdr.type);
+	}
+}
+
+/* The parent is gone: stop every service, then exit. */
+static void
+spawner_parent_lost(void)
+{
+	struct child	*c;
+	size_t		 i;
+
+	exiting = 1;
+	for (i = 0; i < CHILD_HASH; i++)
+		for (c = children[i]; c != NULL; c = c->next)
+			stop_child(c);
+	if (nchildren == 0 && orphans == NULL)
+		exit(0);
+}
+
+static void
+spawner_init(void)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		log_warn("prctl subreaper");
+	if ((ev_sigchld = evsignal_new(role->base, SIGCHLD, reap, NULL)) ==
+	    NULL || evsignal_add(ev_sigchld, NULL) == -1)
+		fatalx("SIGCHLD event");
+}
+
+static void
+spawner_setup_done(void)
+{
+	spawner_sysmode = role->env.sysmode;
+	spawner_drop_privileges = role->env.drop_privileges;
+	proc_ready();
+}
+
+static const struct role_ops spawner_ops = {
+	.init = spawner_init,
+	.parent_msg = spawner_parent_msg,
+	.peer_msg = spawner_peer_msg,
+	.peer_up = spawner_peer_up,
+	.setup_done = spawner_setup_done,
+	.parent_lost = spawner_parent_lost,
+};
+
+void
+spawner_main(void)
+{
+	proc_role_main(PROC_SPAWNER, &spawner_ops);
+}

@@ -1,0 +1,951 @@
+/*
+ * The supervisor's lossless log writer (see logwriter.h).
+ */
+
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "logwriter.h"
+
+#define CHUNK		(256 * 1024)	/* bytes taken from a pipe at once */
+#define OUTCAP		(2 * CHUNK)	/* formatted output of one chunk */
+#define PUMPS		4		/* chunks per read event (fairness) */
+#define PIPE_SIZE	(1024 * 1024)
+#define ECHO_MAX	4096		/* longest echoed line piece */
+#define STAMP_LEN	25		/* "2026-11-22T10:00:00.123Z " */
+#define TAG_MAX		64
+#define FNAME_MAX	(SYSG_NAME_MAX + 32)
+#define ARCHIVES_MAX	1000
+
+struct eline {
+	char		*buf;		/* ECHO_MAX bytes, allocated lazily */
+	size_t		 len;
+};
+
+struct logsrc {
+	TAILQ_ENTRY(logsrc) entry;
+	struct logfile	*f;
+	int		 fd;
+	int		 tee;		/* lossless path (fd is a pipe) */
+	int		 bol;		/* at the start of a line */
+	char		 tag[TAG_MAX];	/* "[tag] " or "" */
+	size_t		 taglen;
+	struct event	*ev;
+	char		*pend;		/* formatted, not yet written */
+	size_t		 pendlen;
+	size_t		 pendoff;
+	size_t		 consume;	/* to take from fd once written */
+	struct eline	 echo;
+	void		(*on_eof)(void *);
+	void		*arg;
+};
+
+TAILQ_HEAD(srclist, logsrc);
+
+struct logfile {
+	struct event_base *base;
+	int		 dirfd;
+	int		 fd;		/* -1: (re)open before writing */
+	char		 name[FNAME_MAX];
+	mode_t		 mode;
+	struct logs_conf conf;
+	uint64_t	 size;
+	int		 bol;		/* the file ends with a newline */
+	int		 busy;		/* appends go to the backlog */
+	int		 stalled;
+	int		 retry_ms;
+	struct event	*retry_ev;
+	char		*bl;		/* backlog of logfile_append */
+	size_t		 bllen;
+	size_t		 blcap;
+	int		 blmid;		/* backlog partly written, mid-line */
+	uint64_t	 dropped;
+	int		 efd;		/* echo */
+	char		*eprefix;
+	size_t		 eplen;
+	struct eline	 aecho;
+	struct srclist	 srcs;
+	size_t		 nsrcs;
+};
+
+static int	 scratch[2] = { -1, -1 };
+static size_t	 nlogfiles;
+static int	 retry_first = 1000;
+static int	 retry_max = 10000;
+static char	 rbuf[CHUNK];
+static char	 obuf[OUTCAP];
+
+static void	 src_readcb(evutil_socket_t, short, void *);
+static void	 retry_cb(evutil_socket_t, short, void *);
+static int	 backlog_flush(struct logfile *);
+
+int
+logname_valid(const char *name)
+{
+	size_t	 i;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '.' ||
+	    name[0] == '-')
+		return 0;
+	for (i = 0; name[i] != '\0'; i++) {
+		if (i >= SYSG_NAME_MAX)
+			return 0;
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9') ||
+		    name[i] == '_' || name[i] == '.' || name[i] == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+logname_color(const char *name)
+{
+	static const int colors[] = { 36, 33, 32, 35, 34, 31,
+	    96, 93, 92, 95, 94, 91 };
+	uint32_t	 h = 2166136261u;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return colors[h % (sizeof(colors) / sizeof(colors[0]))];
+}
+
+void
+logwriter_set_retry(int first_ms, int max_ms)
+{
+	retry_first = first_ms > 0 ? first_ms : 1;
+	retry_max = max_ms >= retry_first ? max_ms : retry_first;
+}
+
+/* "2026-11-22T10:00:00.123Z " into buf (STAMP_LEN + 1 bytes). */
+static size_t
+stamp(char *buf, size_t len)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	int		 n;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
+	    gmtime_r(&ts.tv_sec, &tm) == NULL)
+		return 0;
+	n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	if (n != STAMP_LEN)
+		return 0;
+	return (size_t)n;
+}
+
+static int
+scratch_get(void)
+{
+	int	 sz;
+
+	if (scratch[0] != -1)
+		return 0;
+	if (pipe2(scratch, O_NONBLOCK | O_CLOEXEC) == -1) {
+		scratch[0] = scratch[1] = -1;
+		return -1;
+	}
+	sz = fcntl(scratch[1], F_GETPIPE_SZ);
+	if (sz != -1 && sz < PIPE_SIZE)
+		(void)fcntl(scratch[1], F_SETPIPE_SZ, PIPE_SIZE);
+	return 0;
+}
+
+static void
+scratch_put(void)
+{
+	if (scratch[0] == -1)
+		return;
+	close(scratch[0]);
+	close(scratch[1]);
+	scratch[0] = scratch[1] = -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The file: open, rotate, write */
+
+static int
+lf_openfile(struct logfile *f)
+{
+	struct stat	 st;
+	char		 c;
+	int		 fd;
+
+	fd = openat(f->dirfd, f->name, O_RDWR | O_APPEND | O_CREAT |
+	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, f->mode);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if (st.st_nlink != 1) {
+		errno = EMLINK;
+		goto fail;
+	}
+	if ((st.st_mode & 07777) != f->mode && st.st_uid == geteuid())
+		(void)fchmod(fd, f->mode);
+	f->fd = fd;
+	f->size = (uint64_t)st.st_size;
+	f->bol = 1;
+	if (st.st_size > 0 && pread(fd, &c, 1, st.st_size - 1) == 1)
+		f->bol = c == '\n';
+	return 0;
+ fail:
+	close(fd);
+	return -1;
+}
+
+static int
+arch_name(char *buf, size_t len, const char *name, int n)
+{
+	int	 r;
+
+	if (n == 0)
+		r = snprintf(buf, len, "%s", name);
+	else
+		r = snprintf(buf, len, "%s.%d", name, n);
+	if (r < 0 || (size_t)r >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* Shift live -> .1 -> .2 ...; drop what is beyond max_files. */
+static int
+lf_shift(struct logfile *f)
+{
+	char	 from[FNAME_MAX + 16], to[FNAME_MAX + 16];
+	int	 i, max = f->conf.max_files;
+
+	for (i = max + 1; i < ARCHIVES_MAX; i++) {
+		if (arch_name(to, sizeof(to), f->name, i) == -1)
+			return -1;
+		if (unlinkat(f->dirfd, to, 0) == -1) {
+			if (errno == ENOENT)
+				break;
+			return -1;
+		}
+	}
+	if (max <= 0) {
+		if (unlinkat(f->dirfd, f->name, 0) == -1 && errno != ENOENT)
+			return -1;
+		return 0;
+	}
+	/*
+	 * Delete the oldest first so that no rename replaces a file: on
+	 * ext4 a replacing rename forces the source's blocks out to disk
+	 * (auto_da_alloc) and stalls the writer.
+	 */
+	if (arch_name(to, sizeof(to), f->name, max) == -1)
+		return -1;
+	if (unlinkat(f->dirfd, to, 0) == -1 && errno != ENOENT)
+		return -1;
+	for (i = max; i >= 1; i--) {
+		if (arch_name(from, sizeof(from), f->name, i - 1) == -1 ||
+		    arch_name(to, sizeof(to), f->name, i) == -1)
+			return -1;
+		if (renameat(f->dirfd, from, f->dirfd, to) == -1 &&
+		    errno != ENOENT)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+lf_rotate(struct logfile *f)
+{
+	if (lf_shift(f) == -1)
+		return -1;
+	if (f->fd != -1)
+		close(f->fd);
+	f->fd = -1;
+	return lf_openfile(f);
+}
+
+/*
+ * Write all of p, rotating on the way.  0, or -1 with errno set; *done
+ * says how much is in the file either way.
+ */
+static int
+lf_write(struct logfile *f, const char *p, size_t len, size_t *done)
+{
+	const char	*nl;
+	uint64_t	 room, max = f->conf.max_bytes;
+	size_t		 n;
+	ssize_t		 w;
+
+	*done = 0;
+	while (*done < len) {
+		if (f->fd == -1 && lf_openfile(f) == -1)
+			return -1;
+		n = len - *done;
+		if (max > 0) {
+			if (f->size >= max) {
+				if (lf_rotate(f) == -1)
+					return -1;
+				continue;
+			}
+			room = max - f->size;
+			if (n > room) {
+				nl = memrchr(p + *done, '\n', room);
+				if (nl != NULL)
+					n = (size_t)(nl - (p + *done)) + 1;
+				else if (f->size > 0) {
+					if (lf_rotate(f) == -1)
+						return -1;
+					continue;
+				} else
+					n = room;
+			}
+		}
+		w = write(f->fd, p + *done, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		*done += (size_t)w;
+		f->size += (uint64_t)w;
+		f->bol = p[*done - 1] == '\n';
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Echo to the foreground terminal */
+
+static void
+echo_out(struct logfile *f, const char *tag, size_t taglen, const char *a,
+    size_t alen, const char *b, size_t blen)
+{
+	struct iovec	 iov[5];
+	int		 n = 0;
+
+	iov[n].iov_base = f->eprefix;
+	iov[n++].iov_len = f->eplen;
+	if (taglen > 0) {
+		iov[n].iov_base = (void *)(uintptr_t)tag;
+		iov[n++].iov_len = taglen;
+	}
+	if (alen > 0) {
+		iov[n].iov_base = (void *)(uintptr_t)a;
+		iov[n++].iov_len = alen;
+	}
+	iov[n].iov_base = (void *)(uintptr_t)b;
+	iov[n++].iov_len = blen;
+	if (blen == 0 || b[blen - 1] != '\n') {
+		iov[n].iov_base = (void *)(uintptr_t)"\n";
+		iov[n++].iov_len = 1;
+	}
+	/* Best effort: the echo must never hold the writer back. */
+	if (writev(f->efd, iov, n) == -1)
+		return;
+}
+
+static void
+echo_feed(struct logfile *f, struct eline *el, const char *tag,
+    size_t taglen, const char *p, size_t len)
+{
+	const char	*nl;
+	size_t		 n;
+
+	if (f->efd == -1)
+		return;
+	while (len > 0) {
+		nl = memchr(p, '\n', len);
+		if (nl != NULL) {
+			n = (size_t)(nl - p) + 1;
+			echo_out(f, tag, taglen, el->buf, el->len, p, n);
+			el->len = 0;
+			p += n;
+			len -= n;
+			continue;
+		}
+		if (el->buf == NULL && (el->buf = malloc(ECHO_MAX)) == NULL)
+			return;
+		n = ECHO_MAX - el->len;
+		if (n > len)
+			n = len;
+		memcpy(el->buf + el->len, p, n);
+		el->len += n;
+		p += n;
+		len -= n;
+		if (el->len == ECHO_MAX) {
+			echo_out(f, tag, taglen, NULL, 0, el->buf, el->len);
+			el->len = 0;
+		}
+	}
+}
+
+static void
+echo_flush(struct logfile *f, struct eline *el, const char *tag,
+    size_t taglen)
+{
+	if (f->efd != -1 && el->len > 0)
+		echo_out(f, tag, taglen, NULL, 0, el->buf, el->len);
+	el->len = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Back-pressure */
+
+static void
+lf_stall(struct logfile *f, int err)
+{
+	struct logsrc	*s;
+	struct timeval	 tv;
+
+	if (f->stalled)
+		return;
+	f->stalled = 1;
+	f->retry_ms = retry_first;
+	TAILQ_FOREACH(s, &f->srcs, entry)
+		event_del(s->ev);
+	tv.tv_sec = f->retry_ms / 1000;
+	tv.tv_usec = (f->retry_ms % 1000) * 1000;
+	evtimer_add(f->retry_ev, &tv);
+	log_warnx("log %s: %s; holding its output back until it can be "
+	    "written", f->name, strerror(err));
+}
+
+static void
+src_consume(struct logsrc *s, size_t n)
+{
+	ssize_t	 r;
+
+	while (n > 0) {
+		r = read(s->fd, rbuf, n < CHUNK ? n : CHUNK);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			log_warnx("log %s: pipe lost %zu bytes it had",
+			    s->f->name, n);
+			return;
+		}
+		n -= (size_t)r;
+	}
+}
+
+/* Write what a source holds back.  0 when it is all out. */
+static int
+src_flush_pending(struct logsrc *s)
+{
+	size_t	 done;
+	int	 r;
+
+	if (s->pend == NULL)
+		return 0;
+	r = lf_write(s->f, s->pend + s->pendoff, s->pendlen - s->pendoff,
+	    &done);
+	s->pendoff += done;
+	if (r == -1)
+		return -1;
+	free(s->pend);
+	s->pend = NULL;
+	s->pendlen = s->pendoff = 0;
+	src_consume(s, s->consume);
+	s->consume = 0;
+	return 0;
+}
+
+static void
+retry_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct logfile	*f = arg;
+	struct logsrc	*s;
+	struct timeval	 tv;
+	int		 err = 0;
+
+	(void)fd;
+	(void)ev;
+	f->busy++;
+	TAILQ_FOREACH(s, &f->srcs, entry)
+		if (src_flush_pending(s) == -1) {
+			err = errno;
+			break;
+		}
+	f->busy--;
+	/* Still marked stalled: a failure here is the same episode. */
+	if (err == 0 && backlog_flush(f) == -1)
+		err = errno;
+	if (err != 0) {
+		if (f->retry_ms < retry_max / 2)
+			f->retry_ms *= 2;
+		else
+			f->retry_ms = retry_max;
+		tv.tv_sec = f->retry_ms / 1000;
+		tv.tv_usec = (f->retry_ms % 1000) * 1000;
+		evtimer_add(f->retry_ev, &tv);
+		return;
+	}
+	f->stalled = 0;
+	TAILQ_FOREACH(s, &f->srcs, entry)
+		event_add(s->ev, NULL);
+	log_warnx("log %s: writable again, output resumed", f->name);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sources */
+
+/*
+ * Format in[] for the file: a newline first if a new line starts while
+ * the file is mid-line, then per line the timestamp and the tag.  Stops
+ * when out is full; *consumed says how much of in was used.
+ */
+static size_t
+fmt_chunk(struct logfile *f, struct logsrc *s, const char *st,
+    size_t stlen, const char *in, size_t inlen, size_t *consumed)
+{
+	const char	*nl;
+	size_t		 i = 0, o = 0, n, line;
+	int		 filebol = f->bol;
+
+	while (i < inlen) {
+		if (s->bol) {
+			if (OUTCAP - o < stlen + s->taglen + 2)
+				break;
+			if (!filebol)
+				obuf[o++] = '\n';
+			memcpy(obuf + o, st, stlen);
+			o += stlen;
+			memcpy(obuf + o, s->tag, s->taglen);
+			o += s->taglen;
+			s->bol = 0;
+		}
+		nl = memchr(in + i, '\n', inlen - i);
+		line = nl != NULL ? (size_t)(nl - (in + i)) + 1 : inlen - i;
+		n = line < OUTCAP - o ? line : OUTCAP - o;
+		if (n == 0)
+			break;
+		memcpy(obuf + o, in + i, n);
+		o += n;
+		i += n;
+		if (n == line && nl != NULL)
+			s->bol = 1;
+		filebol = obuf[o - 1] == '\n';
+	}
+	*consumed = i;
+	return o;
+}
+
+/* Copy what the tee put into the scratch pipe into rbuf. */
+static int
+scratch_read(size_t n)
+{
+	size_t	 got = 0;
+	ssize_t	 r;
+
+	while (got < n) {
+		r = read(scratch[0], rbuf + got, n - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got == n)
+		return 0;
+	/* Cannot happen; start over with a clean scratch pipe. */
+	log_warnx("log: scratch pipe out of step, resetting it");
+	scratch_put();
+	(void)scratch_get();
+	return -1;
+}
+
+/* Take one chunk.  1: moved data, 0: nothing now, -1: stalled, 2: EOF. */
+static int
+src_pump(struct logsrc *s)
+{
+	struct logfile	*f = s->f;
+	const char	*out;
+	char		 st[STAMP_LEN + 1];
+	size_t		 n, olen, used, done, stlen = 0;
+	ssize_t		 r = -1;
+
+	if (s->tee) {
+		if (scratch[0] == -1 && scratch_get() == -1)
+			s->tee = 0;
+	}
+	if (s->tee) {
+		r = tee(s->fd, scratch[1], CHUNK, SPLICE_F_NONBLOCK);
+		if (r == -1 && errno == EINVAL)
+			s->tee = 0;
+		else if (r > 0 && scratch_read((size_t)r) == -1)
+			return 0;
+	}
+	if (!s->tee)
+		r = read(s->fd, rbuf, CHUNK);
+	if (r == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		log_warn("log %s: read", f->name);
+		return 2;
+	}
+	if (r == 0)
+		return 2;
+	n = (size_t)r;
+	if (f->conf.timestamps)
+		stlen = stamp(st, sizeof(st));
+	if (stlen == 0 && s->taglen == 0 && (f->bol || !s->bol)) {
+		out = rbuf;
+		olen = used = n;
+		s->bol = rbuf[n - 1] == '\n';
+	} else {
+		out = obuf;
+		olen = fmt_chunk(f, s, st, stlen, rbuf, n, &used);
+	}
+	echo_feed(f, &s->echo, s->tag, s->taglen, rbuf, used);
+	if (lf_write(f, out, olen, &done) == -1) {
+		r = errno;
+		if ((s->pend = malloc(olen - done)) == NULL)
+			fatal("log %s", f->name);
+		memcpy(s->pend, out + done, olen - done);
+		s->pendlen = olen - done;
+		s->pendoff = 0;
+		s->consume = s->tee ? used : 0;
+		lf_stall(f, (int)r);
+		return -1;
+	}
+	if (s->tee)
+		src_consume(s, used);
+	return 1;
+}
+
+static void
+src_free(struct logsrc *s)
+{
+	struct logfile	*f = s->f;
+
+	TAILQ_REMOVE(&f->srcs, s, entry);
+	f->nsrcs--;
+	event_free(s->ev);
+	close(s->fd);
+	free(s->pend);
+	free(s->echo.buf);
+	free(s);
+}
+
+static void
+src_readcb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct logsrc	*s = arg;
+	struct logfile	*f = s->f;
+	void		(*cb)(void *);
+	void		*cbarg;
+	int		 i, r = 0;
+
+	(void)fd;
+	(void)ev;
+	if (f->stalled)
+		return;
+	f->busy++;
+	for (i = 0; i < PUMPS; i++)
+		if ((r = src_pump(s)) != 1)
+			break;
+	if (r == 2)
+		echo_flush(f, &s->echo, s->tag, s->taglen);
+	f->busy--;
+	if (!f->stalled)
+		(void)backlog_flush(f);
+	if (r != 2)
+		return;
+	cb = s->on_eof;
+	cbarg = s->arg;
+	src_free(s);
+	if (cb != NULL)
+		cb(cbarg);
+}
+
+int
+logfile_attach(struct logfile *f, int fd, const char *tag,
+    void (*on_eof)(void *), void *arg)
+{
+	struct logsrc	*s;
+	int		 fl, sz;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		goto fail;
+	if ((fl = fcntl(fd, F_GETFL)) != -1)
+		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	sz = fcntl(fd, F_GETPIPE_SZ);
+	if (sz != -1 && sz < PIPE_SIZE)
+		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
+	s->f = f;
+	s->fd = fd;
+	s->tee = 1;
+	s->bol = 1;
+	s->on_eof = on_eof;
+	s->arg = arg;
+	if (tag != NULL && tag[0] != '\0') {
+		(void)snprintf(s->tag, sizeof(s->tag) - 2, "[%s", tag);
+		s->taglen = strlen(s->tag);
+		s->tag[s->taglen++] = ']';
+		s->tag[s->taglen++] = ' ';
+		s->tag[s->taglen] = '\0';
+	}
+	s->ev = event_new(f->base, fd, EV_READ | EV_PERSIST, src_readcb, s);
+	if (s->ev == NULL)
+		goto fail;
+	TAILQ_INSERT_TAIL(&f->srcs, s, entry);
+	f->nsrcs++;
+	if (!f->stalled)
+		event_add(s->ev, NULL);
+	return 0;
+ fail:
+	log_warn("log %s: attach", f->name);
+	free(s);
+	close(fd);
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The supervisor's own lines */
+
+static int
+backlog_grow(struct logfile *f, size_t need)
+{
+	size_t	 cap;
+	char	*p;
+
+	if (f->blcap - f->bllen >= need)
+		return 0;
+	cap = f->blcap > 0 ? f->blcap : 4096;
+	while (cap - f->bllen < need)
+		cap *= 2;
+	if ((p = realloc(f->bl, cap)) == NULL)
+		return -1;
+	f->bl = p;
+	f->blcap = cap;
+	return 0;
+}
+
+static int
+backlog_flush(struct logfile *f)
+{
+	char	 note[128];
+	size_t	 done;
+	int	 r = 0, n;
+
+	if (f->bllen == 0 && f->dropped == 0)
+		return 0;
+	f->busy++;
+	if (f->bllen > 0 && !f->bol && !f->blmid &&
+	    lf_write(f, "\n", 1, &done) == -1)
+		goto fail;
+	if (f->bllen > 0) {
+		r = lf_write(f, f->bl, f->bllen, &done);
+		memmove(f->bl, f->bl + done, f->bllen - done);
+		f->bllen -= done;
+		f->blmid = f->bllen > 0 && !f->bol;
+		if (r == -1)
+			goto fail;
+	}
+	if (f->dropped > 0) {
+		n = snprintf(note, sizeof(note), "%ssysg: log: %llu bytes "
+		    "of log lines dropped while the log was not writable\n",
+		    f->bol ? "" : "\n", (unsigned long long)f->dropped);
+		if (n < 0 || (size_t)n >= sizeof(note))
+			n = 0;
+		if (lf_write(f, note, (size_t)n, &done) == -1)
+			goto fail;
+		f->dropped = 0;
+	}
+	f->busy--;
+	return 0;
+ fail:
+	r = errno;
+	f->busy--;
+	lf_stall(f, r);
+	errno = r;
+	return -1;
+}
+
+void
+logfile_append(struct logfile *f, const char *buf, size_t len)
+{
+	const char	*nl;
+	char		 st[STAMP_LEN + 1];
+	size_t		 i, n, need, lines = 1, stlen = 0;
+
+	if (len == 0)
+		return;
+	st[0] = '\0';
+	echo_feed(f, &f->aecho, "", 0, buf, len);
+	if (buf[len - 1] != '\n')
+		echo_flush(f, &f->aecho, "", 0);
+	if (f->conf.timestamps) {
+		stlen = stamp(st, sizeof(st));
+		for (i = 0; i < len; i++)
+			lines += buf[i] == '\n';
+	}
+	need = len + lines * stlen + 1;
+	if (f->bllen + need > LOGFILE_BACKLOG_MAX ||
+	    backlog_grow(f, need) == -1) {
+		f->dropped += len;
+		return;
+	}
+	for (i = 0; i < len; i += n) {
+		memcpy(f->bl + f->bllen, st, stlen);
+		f->bllen += stlen;
+		nl = memchr(buf + i, '\n', len - i);
+		n = nl != NULL ? (size_t)(nl - (buf + i)) + 1 : len - i;
+		memcpy(f->bl + f->bllen, buf + i, n);
+		f->bllen += n;
+	}
+	if (buf[len - 1] != '\n')
+		f->bl[f->bllen++] = '\n';
+	if (!f->busy && !f->stalled)
+		(void)backlog_flush(f);
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle */
+
+struct logfile *
+logfile_open(struct event_base *base, int dirfd, const char *unit,
+    enum log_stream stream, const struct logs_conf *conf, int sysmode)
+{
+	struct logfile	*f;
+	int		 r, saved;
+
+	if (unit != NULL && !logname_valid(unit)) {
+		log_warnx("log: invalid unit name");
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	f->base = base;
+	f->fd = f->efd = f->dirfd = -1;
+	f->mode = sysmode ? 0640 : 0600;
+	f->bol = 1;
+	TAILQ_INIT(&f->srcs);
+	logfile_set_conf(f, conf);
+	if (unit == NULL)
+		r = snprintf(f->name, sizeof(f->name), "supervisor.log");
+	else
+		r = snprintf(f->name, sizeof(f->name), "%s.%s.log", unit,
+		    stream == LOG_STDERR ? "stderr" : "stdout");
+	if (r < 0 || (size_t)r >= sizeof(f->name))
+		goto fail;
+	if ((f->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) == -1)
+		goto fail;
+	if ((f->retry_ev = evtimer_new(base, retry_cb, f)) == NULL)
+		goto fail;
+	if (lf_openfile(f) == -1) {
+		if (errno == ELOOP || errno == EINVAL || errno == EMLINK ||
+		    errno == EISDIR || errno == ENXIO || errno == ENOTDIR ||
+		    errno == EBADF)
+			goto fail;
+		/* Space, quota, I/O: retried by the first write. */
+		log_warn("log %s: open", f->name);
+	}
+	if (nlogfiles++ == 0)
+		(void)scratch_get();
+	return f;
+ fail:
+	saved = errno;
+	log_warnx("log %s: refused: %s", f->name, strerror(saved));
+	if (f->retry_ev != NULL)
+		event_free(f->retry_ev);
+	if (f->dirfd != -1)
+		close(f->dirfd);
+	free(f);
+	errno = saved;
+	return NULL;
+}
+
+void
+logfile_set_conf(struct logfile *f, const struct logs_conf *conf)
+{
+	f->conf = *conf;
+	if (f->conf.max_files < 0)
+		f->conf.max_files = 0;
+	if (f->conf.max_files > ARCHIVES_MAX - 1)
+		f->conf.max_files = ARCHIVES_MAX - 1;
+}
+
+void
+logfile_set_echo(struct logfile *f, int fd, const char *label, int width,
+    int color)
+{
+	int	 n;
+
+	free(f->eprefix);
+	f->eprefix = NULL;
+	f->eplen = 0;
+	f->efd = -1;
+	if (fd == -1 || label == NULL)
+		return;
+	if (width < 0 || width > SYSG_NAME_MAX)
+		width = 0;
+	if (color)
+		n = asprintf(&f->eprefix, "\033[%dm%-*s\033[0m \xe2\x94\x82 ",
+		    logname_color(label), width, label);
+	else
+		n = asprintf(&f->eprefix, "%-*s \xe2\x94\x82 ", width, label);
+	if (n == -1) {
+		f->eprefix = NULL;
+		return;
+	}
+	f->eplen = (size_t)n;
+	f->efd = fd;
+}
+
+size_t
+logfile_nsources(const struct logfile *f)
+{
+	return f->nsrcs;
+}
+
+int
+logfile_stalled(const struct logfile *f)
+{
+	return f->stalled;
+}
+
+void
+logfile_close(struct logfile *f)
+{
+	struct logsrc	*s;
+
+	if (f == NULL)
+		return;
+	while ((s = TAILQ_FIRST(&f->srcs)) != NULL)
+		src_free(s);
+	if (!f->stalled && !f->busy)
+		(void)backlog_flush(f);
+	event_free(f->retry_ev);
+	if (f->fd != -1)
+		close(f->fd);
+	close(f->dirfd);
+	free(f->bl);
+	free(f->eprefix);
+	free(f->aecho.buf);
+	free(f);
+	if (--nlogfiles == 0)
+		scratch_put();
+}

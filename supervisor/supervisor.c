@@ -1,0 +1,938 @@
+/*
+ * The supervisor role: holds the unit table, talks to the spawner (what
+ * runs), to cron (when jobs fire), to control (client requests) and to
+ * the parent (configuration), and writes logs and state.json.  It never
+ * executes anything itself.
+ */
+
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "confjson.h"
+#include "log.h"
+#include "logwriter.h"
+#include "paths.h"
+#include "proc.h"
+#include "supervisor.h"
+
+struct sup	 sup;
+
+struct adopted {
+	struct msg_spawned	 ms;
+};
+
+static struct {
+	struct unit_conf **units;
+	size_t		 n;
+	size_t		 cap;
+	uint32_t	 gen;
+	uint32_t	 client;
+	char		*file;
+} pend;
+
+static struct adopted	*adopted;
+static size_t		 nadopted;
+static int		 restarted_role;
+
+struct logent {
+	char		 name[SYSG_NAME_MAX + 1];
+	struct logfile	*lf[2];
+};
+static struct logent	*logents;
+static size_t		 nlogents;
+
+static const char *const what_tags[SPAWN_WHAT_MAX] = {
+	NULL, "hook", "check", "pre_start", "skip"
+};
+
+struct unit *
+unit_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < sup.nunits; i++)
+		if (strcmp(sup.units[i]->conf->name, name) == 0)
+			return sup.units[i];
+	return NULL;
+}
+
+struct unit *
+unit_by_pid(pid_t pid)
+{
+	size_t	 i;
+
+	if (pid <= 0)
+		return NULL;
+	for (i = 0; i < sup.nunits; i++)
+		if (sup.units[i]->pid == pid || sup.units[i]->old_pid == pid ||
+		    sup.units[i]->cron_pid == pid)
+			return sup.units[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Logs */
+
+static struct logent *
+logent_get(const char *name)
+{
+	struct logent	*le;
+	size_t		 i;
+
+	for (i = 0; i < nlogents; i++)
+		if (strcmp(logents[i].name, name) == 0)
+			return &logents[i];
+	le = reallocarray(logents, nlogents + 1, sizeof(*logents));
+	if (le == NULL)
+		fatal("reallocarray");
+	logents = le;
+	le = &logents[nlogents++];
+	memset(le, 0, sizeof(*le));
+	strlcpy(le->name, name, sizeof(le->name));
+	return le;
+}
+
+static struct logfile *
+logfile_for(const char *name, enum log_stream stream)
+{
+	struct logent		*le = logent_get(name);
+	struct unit		*u = unit_find(name);
+	struct logs_conf	 defl = { 10 * 1024 * 1024, 5, false };
+
+	if (le->lf[stream] != NULL)
+		return le->lf[stream];
+	le->lf[stream] = logfile_open(role->base, sup.log_dirfd, name, stream,
+	    u != NULL ? &u->conf->logs : &defl, role->env.sysmode);
+	if (le->lf[stream] != NULL && role->env.foreground)
+		logfile_set_echo(le->lf[stream], STDERR_FILENO, name,
+		    sup.echo_width, role->env.color);
+	return le->lf[stream];
+}
+
+struct logfd_done {
+	struct msg_logfd	 lf;
+};
+
+static void
+logfd_eof(void *arg)
+{
+	struct logfd_done	*d = arg;
+
+	if (d->lf.unit[0] != '\0')
+		proc_send(PROC_SPAWNER, IMSG_LOGFD_DONE, 0, -1, &d->lf,
+		    sizeof(d->lf));
+	free(d);
+}
+
+void
+sup_attach_log(const struct msg_logfd *lf, int fd)
+{
+	struct logfile		*f;
+	struct logfd_done	*d;
+	const char		*tag;
+
+	if (lf->unit[0] == '\0') {
+		f = sup.suplog;
+		tag = NULL;
+	} else {
+		f = logfile_for(lf->unit, lf->stream == LOG_STDERR ?
+		    LOG_STDERR : LOG_STDOUT);
+		tag = lf->what < SPAWN_WHAT_MAX ? what_tags[lf->what] : "?";
+	}
+	if (f == NULL) {
+		log_warnx("no log file for '%s': output discarded", lf->unit);
+		close(fd);
+		return;
+	}
+	if ((d = malloc(sizeof(*d))) == NULL)
+		fatal("malloc");
+	d->lf = *lf;
+	logfile_attach(f, fd, tag, logfd_eof, d);
+}
+
+static void
+suplog_writer(const char *line, size_t len)
+{
+	logfile_append(sup.suplog, line, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests to the spawner */
+
+void
+sup_spawn(struct unit *u, uint32_t what, uint32_t event, uint32_t outcome,
+    int status)
+{
+	struct msg_spawn	 ms;
+
+	memset(&ms, 0, sizeof(ms));
+	ms.gen = sup.gen;
+	ms.reqid = what == SPAWN_MAIN || what == SPAWN_PRESTART ||
+	    what == SPAWN_SKIP ? u->reqid : ++sup.next_reqid;
+	ms.what = what;
+	ms.event = event;
+	ms.outcome = outcome;
+	ms.exit_code = -1;
+	if (status != -1 && WIFEXITED(status))
+		ms.exit_code = WEXITSTATUS(status);
+	else if (status != -1 && WIFSIGNALED(status))
+		ms.exit_signal = WTERMSIG(status);
+	strlcpy(ms.unit, u->conf->name, sizeof(ms.unit));
+	if (proc_send(PROC_SPAWNER, IMSG_SPAWN, 0, -1, &ms, sizeof(ms)) == -1)
+		log_warnx("%s: spawner unreachable", u->conf->name);
+}
+
+void
+sup_stop_pid(struct unit *u, pid_t pid)
+{
+	struct msg_stop	 ms;
+
+	memset(&ms, 0, sizeof(ms));
+	ms.pid = pid;
+	strlcpy(ms.unit, u->conf->name, sizeof(ms.unit));
+	proc_send(PROC_SPAWNER, IMSG_STOP, 0, -1, &ms, sizeof(ms));
+}
+
+/* ------------------------------------------------------------------ */
+/* Units */
+
+static void
+backoff_timer(int fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	fsm(arg, EV_TIMER, "backoff elapsed");
+}
+
+static struct unit *
+unit_new(struct unit_conf *c)
+{
+	struct unit	*u;
+
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		fatal("calloc");
+	u->conf = c;
+	if ((u->conf_text = unit_to_text(c)) == NULL)
+		fatalx("unit_to_text");
+	u->state = c->is_cron ? ST_SCHEDULED : ST_STOPPED;
+	u->since_ms = now_ms();
+	u->last_status = -1;
+	if ((u->timer = evtimer_new(role->base, backoff_timer, u)) == NULL)
+		fatalx("evtimer_new");
+	return u;
+}
+
+static void
+unit_free(struct unit *u)
+{
+	check_stop(u);
+	if (u->hc_timer != NULL)
+		event_free(u->hc_timer);
+	event_free(u->timer);
+	json_decref(u->cron_info);
+	unit_conf_free(u->conf);
+	free(u->conf_text);
+	free(u);
+}
+
+static void
+unit_remove(struct unit *u)
+{
+	size_t	 i;
+
+	for (i = 0; i < sup.nunits; i++)
+		if (sup.units[i] == u) {
+			memmove(sup.units + i, sup.units + i + 1,
+			    (sup.nunits - i - 1) * sizeof(*sup.units));
+			sup.nunits--;
+			break;
+		}
+	log_info("%s: removed", u->conf->name);
+	unit_free(u);
+}
+
+/* Called after every state change of a unit. */
+void
+sup_state_changed(struct unit *u)
+{
+	if (u->state == ST_STOPPED && u->after_stop == AFTER_STOP_REMOVE) {
+		unit_remove(u);
+		ctl_units_changed();
+		sup_shutdown_check();
+		return;
+	}
+	if (u->state == ST_WAITING || u->state == ST_BLOCKED)
+		deps_evaluate(u);
+	deps_propagate(u);
+	ctl_units_changed();
+	sup_shutdown_check();
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages from the spawner */
+
+static void
+on_spawned(const struct msg_spawned *ms)
+{
+	struct unit	*u = unit_find(ms->unit);
+
+	if (u == NULL)
+		return;
+	switch (ms->what) {
+	case SPAWN_MAIN:
+		if (u->conf->is_cron) {
+			if (ms->reqid == u->reqid && u->cron_pid == -1)
+				cron_started(u, ms->pid);
+			return;
+		}
+		if (ms->reqid != u->reqid || u->phase != PH_MAIN) {
+			/* Stale: stop what nobody wants any more. */
+			sup_stop_pid(u, ms->pid);
+			return;
+		}
+		u->pid = ms->pid;
+		u->started_ms = ms->started_ms;
+		log_info("%s: started, pid %d", u->conf->name, (int)ms->pid);
+		fsm(u, EV_SPAWNED, "exec succeeded");
+		if (u->conf->health.type == HC_NONE && u->state == ST_STARTING)
+			fsm(u, EV_READY, "no health check");
+		break;
+	case SPAWN_CHECK:
+		if (u->hc_pid == -1)
+			u->hc_pid = ms->pid;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+on_spawn_failed(const struct msg_spawn_failed *f)
+{
+	struct unit	*u = unit_find(f->unit);
+
+	if (u == NULL)
+		return;
+	log_warnx("%s: %s: %s: %s%s%s", u->conf->name,
+	    f->what == SPAWN_MAIN ? "start failed" : "helper failed",
+	    f->step, strerror(f->err), f->detail[0] ? ": " : "", f->detail);
+	switch (f->what) {
+	case SPAWN_MAIN:
+		if (u->conf->is_cron) {
+			cron_spawn_failed(u, f);
+			return;
+		}
+		/* FALLTHROUGH */
+	case SPAWN_PRESTART:
+		if (f->reqid != u->reqid)
+			return;
+		unit_set_reason(u, "%s%s: %s", f->what == SPAWN_PRESTART ?
+		    "pre_start " : "", f->step, strerror(f->err));
+		unit_record_exit(u, -1, u->reason);
+		fsm(u, EV_SPAWN_FAILED, u->reason);
+		break;
+	case SPAWN_SKIP:
+		if (f->reqid != u->reqid)
+			return;
+		u->phase = u->conf->pre_start ? PH_PRESTART : PH_MAIN;
+		sup_spawn(u, u->phase == PH_PRESTART ? SPAWN_PRESTART :
+		    SPAWN_MAIN, 0, 0, -1);
+		break;
+	case SPAWN_CHECK:
+		check_exited(u, 127 << 8, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+on_helper_exit(struct unit *u, const struct msg_exited *me)
+{
+	int	 st = me->status;
+
+	switch (me->what) {
+	case SPAWN_PRESTART:
+		if (me->reqid != u->reqid || u->phase != PH_PRESTART)
+			return;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+			u->phase = PH_MAIN;
+			sup_spawn(u, SPAWN_MAIN, 0, 0, -1);
+			return;
+		}
+		if (WIFSIGNALED(st))
+			unit_set_reason(u, "pre_start killed by signal %d",
+			    WTERMSIG(st));
+		else
+			unit_set_reason(u, "pre_start exited with %d",
+			    WEXITSTATUS(st));
+		unit_record_exit(u, st, u->reason);
+		fsm(u, EV_SPAWN_FAILED, u->reason);
+		break;
+	case SPAWN_SKIP:
+		if (me->reqid != u->reqid || u->phase != PH_SKIPCHECK)
+			return;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+			unit_set_reason(u, "skip command exited 0");
+			fsm(u, EV_SKIP, u->reason);
+			return;
+		}
+		u->phase = u->conf->pre_start ? PH_PRESTART : PH_MAIN;
+		sup_spawn(u, u->phase == PH_PRESTART ? SPAWN_PRESTART :
+		    SPAWN_MAIN, 0, 0, -1);
+		break;
+	case SPAWN_CHECK:
+		check_exited(u, st, me->timed_out);
+		break;
+	case SPAWN_HOOK:
+		if (me->timed_out)
+			log_warnx("%s: hook killed at its timeout",
+			    u->conf->name);
+		else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			log_warnx("%s: hook failed (status %d)",
+			    u->conf->name, st);
+		break;
+	}
+}
+
+static void
+on_exited(const struct msg_exited *me)
+{
+	struct unit	*u = unit_find(me->unit);
+
+	if (u == NULL)
+		return;
+	if (me->what != SPAWN_MAIN) {
+		on_helper_exit(u, me);
+		return;
+	}
+	if (u->conf->is_cron && me->pid == u->cron_pid) {
+		cron_run_exited(u, me);
+		return;
+	}
+	if (me->pid == u->old_pid) {
+		u->old_pid = 0;
+		return;
+	}
+	if (me->pid != u->pid)
+		return;
+	if (me->new_pid > 0) {
+		log_info("%s: pid %d exited 0, following pid %d",
+		    u->conf->name, (int)me->pid, (int)me->new_pid);
+		u->pid = me->new_pid;
+		ctl_units_changed();
+		return;
+	}
+	unit_record_exit(u, me->status, NULL);
+	if (WIFSIGNALED(me->status))
+		log_info("%s: pid %d killed by signal %d", u->conf->name,
+		    (int)me->pid, WTERMSIG(me->status));
+	else
+		log_info("%s: pid %d exited with %d", u->conf->name,
+		    (int)me->pid, WEXITSTATUS(me->status));
+	fsm(u, EV_EXIT, "process exited");
+}
+
+static void
+on_stopped(const struct msg_exited *me)
+{
+	struct unit	*u = unit_find(me->unit);
+
+	if (u == NULL)
+		return;
+	if (u->conf->is_cron && me->pid == u->cron_pid) {
+		cron_run_exited(u, me);
+		return;
+	}
+	if (me->pid == u->old_pid) {
+		u->old_pid = 0;
+		ctl_units_changed();
+		return;
+	}
+	if (me->pid != u->pid && u->pid != 0)
+		return;
+	unit_record_exit(u, me->status, "stopped");
+	log_info("%s: stopped", u->conf->name);
+	fsm(u, EV_STOPPED, "every process gone");
+}
+
+static void
+on_adopt(const struct msg_spawned *ms)
+{
+	struct adopted	*a;
+
+	if ((a = reallocarray(adopted, nadopted + 1, sizeof(*a))) == NULL)
+		fatal("reallocarray");
+	adopted = a;
+	adopted[nadopted].ms = *ms;
+	adopted[nadopted].ms.unit[SYSG_NAME_MAX] = '\0';
+	nadopted++;
+}
+
+static void	sup_begin(void);
+
+static void
+sup_spawner_msg(struct imsg *im)
+{
+	struct msg_spawned	 ms;
+	struct msg_spawn_failed	 f;
+	struct msg_exited	 me;
+	struct msg_logfd	 lf;
+
+	switch (im->hdr.type) {
+	case IMSG_SPAWNED:
+	case IMSG_ADOPT:
+		if (imsg_expect(im, sizeof(ms)) == -1)
+			fatalx("malformed spawned");
+		memcpy(&ms, im->data, sizeof(ms));
+		ms.unit[SYSG_NAME_MAX] = '\0';
+		if (im->hdr.type == IMSG_ADOPT)
+			on_adopt(&ms);
+		else
+			on_spawned(&ms);
+		break;
+	case IMSG_ADOPT_END:
+		sup.adopted = 1;
+		sup_begin();
+		break;
+	case IMSG_SPAWN_FAILED:
+		if (imsg_expect(im, sizeof(f)) == -1)
+			fatalx("malformed spawn failed");
+		memcpy(&f, im->data, sizeof(f));
+		f.unit[SYSG_NAME_MAX] = '\0';
+		f.step[sizeof(f.step) - 1] = '\0';
+		f.detail[sizeof(f.detail) - 1] = '\0';
+		on_spawn_failed(&f);
+		break;
+	case IMSG_EXITED:
+	case IMSG_STOPPED:
+		if (imsg_expect(im, sizeof(me)) == -1)
+			fatalx("malformed exit");
+		memcpy(&me, im->data, sizeof(me));
+		me.unit[SYSG_NAME_MAX] = '\0';
+		if (im->hdr.type == IMSG_EXITED)
+			on_exited(&me);
+		else
+			on_stopped(&me);
+		break;
+	case IMSG_LOGFD:
+		if (imsg_expect(im, sizeof(lf)) == -1 || im->fd == -1)
+			fatalx("malformed logfd");
+		memcpy(&lf, im->data, sizeof(lf));
+		lf.unit[SYSG_NAME_MAX] = '\0';
+		lf.tag[sizeof(lf.tag) - 1] = '\0';
+		if (lf.unit[0] == '\0' || !logname_valid(lf.unit)) {
+			log_warnx("log pipe for an invalid unit name");
+			break;
+		}
+		sup_attach_log(&lf, im->fd);
+		im->fd = -1;
+		break;
+	case IMSG_STATS:
+		ctl_stats(im->hdr.peerid, im->data, im->len);
+		break;
+	default:
+		fatalx("unexpected message %u from spawner", im->hdr.type);
+	}
+}
+
+static void
+sup_peer_msg(enum sysg_proc from, struct imsg *im)
+{
+	switch (from) {
+	case PROC_SPAWNER:
+		sup_spawner_msg(im);
+		break;
+	case PROC_CONTROL:
+		if (im->hdr.type != IMSG_CTL_REQUEST)
+			fatalx("unexpected message %u from control",
+			    im->hdr.type);
+		ctl_request(im->hdr.peerid, im->data, im->len);
+		break;
+	case PROC_CRON:
+		cron_msg(im);
+		break;
+	default:
+		fatalx("message from unexpected peer");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration and the first start */
+
+static void
+echo_width_update(void)
+{
+	size_t	 i, w = 0, l;
+
+	for (i = 0; i < sup.nunits; i++)
+		if ((l = strlen(sup.units[i]->conf->name)) > w)
+			w = l;
+	sup.echo_width = (int)w;
+}
+
+/* Apply a new generation to a running table: the reload diff. */
+static void
+sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
+{
+	struct unit	*u;
+	char		*text;
+	size_t		 i, j;
+	int		 found;
+
+	for (i = 0; i < sup.nunits; i++) {
+		u = sup.units[i];
+		for (j = 0, found = 0; j < n && !found; j++)
+			found = nu[j] != NULL &&
+			    strcmp(nu[j]->name, u->conf->name) == 0;
+		if (found)
+			continue;
+		json_array_append_new(json_object_get(summary, "removed"),
+		    json_string(u->conf->name));
+		u->after_stop = AFTER_STOP_REMOVE;
+		u->manual_stop = 1;
+		if (unit_active(u) && !u->conf->is_cron)
+			fsm(u, EV_STOP, "removed from the configuration");
+		else {
+			u->state = ST_STOPPED;
+			sup_state_changed(u);
+			i--;
+		}
+	}
+	for (j = 0; j < n; j++) {
+		if ((u = unit_find(nu[j]->name)) == NULL) {
+			u = unit_new(nu[j]);
+			nu[j] = NULL;
+			if ((sup.units = reallocarray(sup.units, sup.nunits + 1,
+			    sizeof(*sup.units))) == NULL)
+				fatal("reallocarray");
+			sup.units[sup.nunits++] = u;
+			json_array_append_new(json_object_get(summary,
+			    "added"), json_string(u->conf->name));
+			if (!u->conf->is_cron)
+				fsm(u, EV_START, "added by reload");
+			continue;
+		}
+		if ((text = unit_to_text(nu[j])) == NULL)
+			fatalx("unit_to_text");
+		if (strcmp(text, u->conf_text) == 0) {
+			free(text);
+			json_array_append_new(json_object_get(summary,
+			    "unchanged"), json_string(u->conf->name));
+			continue;
+		}
+		json_array_append_new(json_object_get(summary, "changed"),
+		    json_string(u->conf->name));
+		unit_conf_free(u->conf);
+		free(u->conf_text);
+		u->conf = nu[j];
+		u->conf_text = text;
+		nu[j] = NULL;
+		if (u->conf->is_cron) {
+			u->state = ST_SCHEDULED;
+			continue;
+		}
+		if (unit_active(u)) {
+			u->after_stop = AFTER_STOP_START;
+			fsm(u, EV_STOP, "changed by reload");
+		} else if (!u->manual_stop)
+			fsm(u, EV_START, "changed by reload");
+	}
+}
+
+static void
+conf_apply(void)
+{
+	json_t	*summary;
+	size_t	 i;
+
+	sup.gen = pend.gen;
+	free(sup.config_file);
+	sup.config_file = pend.file;
+	pend.file = NULL;
+	if (!sup.started && sup.nunits == 0) {
+		if ((sup.units = calloc(pend.n + 1, sizeof(*sup.units))) ==
+		    NULL)
+			fatal("calloc");
+		for (i = 0; i < pend.n; i++)
+			sup.units[i] = unit_new(pend.units[i]);
+		sup.nunits = pend.n;
+		free(pend.units);
+	} else {
+		summary = json_pack("{s:[],s:[],s:[],s:[]}", "added",
+		    "removed", "changed", "unchanged");
+		sup_reload(pend.units, pend.n, summary);
+		for (i = 0; i < pend.n; i++)
+			unit_conf_free(pend.units[i]);
+		free(pend.units);
+		if (pend.client != 0)
+			ctl_reply(pend.client, 0, summary, "reloaded");
+		else
+			json_decref(summary);
+		log_info("configuration generation %u in force", sup.gen);
+	}
+	pend.units = NULL;
+	pend.n = 0;
+	echo_width_update();
+	statefile_write();
+	proc_send(PROC_PARENT, IMSG_CONF_APPLIED, 0, -1, &sup.gen,
+	    sizeof(sup.gen));
+}
+
+static void
+conf_msg(struct imsg *im)
+{
+	struct msg_conf_begin	 cb;
+	struct unit_conf	*u;
+
+	switch (im->hdr.type) {
+	case IMSG_CONF_BEGIN:
+		if (im->len < sizeof(cb))
+			fatalx("malformed conf begin");
+		memcpy(&cb, im->data, sizeof(cb));
+		if (cb.nunits > 100000)
+			fatalx("too many units");
+		pend.cap = cb.nunits;
+		pend.gen = cb.gen;
+		pend.client = im->hdr.peerid;
+		free(pend.file);
+		if ((pend.file = strdup((char *)im->data + sizeof(cb))) ==
+		    NULL)
+			fatal("strdup");
+		if ((pend.units = calloc(cb.nunits + 1,
+		    sizeof(*pend.units))) == NULL)
+			fatal("calloc");
+		pend.n = 0;
+		break;
+	case IMSG_CONF_UNIT:
+		if (pend.n >= pend.cap ||
+		    (u = unit_from_text(im->data, im->len)) == NULL)
+			fatalx("malformed unit definition");
+		pend.units[pend.n++] = u;
+		break;
+	case IMSG_CONF_END:
+		conf_apply();
+		break;
+	}
+}
+
+/* Everything known (config, spawner's table): decide what runs. */
+static void
+sup_begin(void)
+{
+	struct unit	*u;
+	size_t		 i;
+
+	if (sup.started || !sup.go || !sup.adopted || sup.units == NULL)
+		return;
+	sup.started = 1;
+	for (i = 0; i < nadopted; i++) {
+		if ((u = unit_find(adopted[i].ms.unit)) == NULL) {
+			log_warnx("adopted pid %d of unknown unit '%s'",
+			    (int)adopted[i].ms.pid, adopted[i].ms.unit);
+			continue;
+		}
+		if (u->conf->is_cron) {
+			u->cron_pid = adopted[i].ms.pid;
+			u->state = ST_CRON_RUNNING;
+			continue;
+		}
+		u->pid = adopted[i].ms.pid;
+		u->started_ms = adopted[i].ms.started_ms;
+		u->reqid = adopted[i].ms.reqid;
+		if (u->reqid > sup.next_reqid)
+			sup.next_reqid = u->reqid;
+		u->phase = PH_MAIN;
+		u->state = ST_RUNNING;
+		u->ready = 1;
+		check_start(u);
+		log_info("%s: adopted running pid %d", u->conf->name,
+		    (int)u->pid);
+	}
+	free(adopted);
+	adopted = NULL;
+	if (restarted_role)
+		statefile_restore();
+	for (i = 0; i < sup.nunits; i++) {
+		u = sup.units[i];
+		if (u->conf->is_cron || u->pid > 0 || u->state != ST_STOPPED ||
+		    u->manual_stop)
+			continue;
+		fsm(u, EV_START, "daemon start");
+	}
+	ctl_units_changed();
+}
+
+/* ------------------------------------------------------------------ */
+/* Shutdown: stop everything, dependents first. */
+
+void
+sup_shutdown_check(void)
+{
+	struct unit	*u;
+	size_t		 i;
+	int		 busy = 0;
+
+	if (!sup.shutting_down)
+		return;
+	for (i = 0; i < sup.nunits; i++) {
+		u = sup.units[i];
+		if (u->state == ST_WAITING || u->state == ST_BLOCKED ||
+		    u->state == ST_BACKOFF) {
+			fsm(u, EV_STOP, "shutdown");
+			continue;
+		}
+		if (!unit_active(u))
+			continue;
+		busy = 1;
+		if (u->state == ST_STOPPING)
+			continue;
+		if (u->conf->is_cron) {
+			if (u->cron_pid > 0 && !u->cron_stopping) {
+				u->cron_stopping = 1;
+				sup_stop_pid(u, u->cron_pid);
+			}
+			continue;
+		}
+		if (!deps_dependents_active(u))
+			fsm(u, EV_STOP, "shutdown");
+	}
+	if (busy)
+		return;
+	if (sup.shutting_down == 1) {
+		sup.shutting_down = 2;
+		statefile_write();
+		log_info("every unit stopped");
+		ctl_shutdown_done();
+		proc_send(PROC_PARENT, IMSG_SHUTDOWN, 0, -1, NULL, 0);
+	}
+}
+
+void
+sup_shutdown(void)
+{
+	if (sup.shutting_down)
+		return;
+	log_info("stopping every unit");
+	sup.shutting_down = 1;
+	sup_shutdown_check();
+}
+
+/* ------------------------------------------------------------------ */
+/* Role glue */
+
+static void
+sup_parent_msg(struct imsg *im)
+{
+	struct msg_dirfd	 d;
+	struct msg_logfd	 lf;
+
+	switch (im->hdr.type) {
+	case IMSG_CONF_BEGIN:
+	case IMSG_CONF_UNIT:
+	case IMSG_CONF_END:
+		conf_msg(im);
+		break;
+	case IMSG_DIRFD:
+		if (imsg_expect(im, sizeof(d)) == -1 || im->fd == -1)
+			fatalx("malformed dirfd");
+		memcpy(&d, im->data, sizeof(d));
+		if (d.kind == DIRFD_STATE)
+			sup.state_dirfd = im->fd;
+		else
+			sup.log_dirfd = im->fd;
+		im->fd = -1;
+		break;
+	case IMSG_LOGFD:
+		/* The daemon's own log pipe, for supervisor.log. */
+		if (imsg_expect(im, sizeof(lf)) == -1 || im->fd == -1)
+			fatalx("malformed logfd");
+		memcpy(&lf, im->data, sizeof(lf));
+		lf.unit[0] = '\0';
+		if (sup.suplog != NULL)
+			sup_attach_log(&lf, im->fd);
+		else
+			close(im->fd);
+		im->fd = -1;
+		break;
+	case IMSG_SHUTDOWN_REQ:
+		sup_shutdown();
+		break;
+	default:
+		fatalx("unexpected message %u from parent", im->hdr.type);
+	}
+}
+
+static void
+sup_setup_done(void)
+{
+	struct logs_conf	 lc = { 10 * 1024 * 1024, 5, true };
+
+	if (sup.log_dirfd <= 0)
+		fatalx("no log directory");
+	if (!role->env.foreground) {
+		sup.suplog = logfile_open(role->base, sup.log_dirfd, NULL,
+		    LOG_STDOUT, &lc, role->env.sysmode);
+		if (sup.suplog != NULL)
+			log_setwriter(suplog_writer);
+	}
+	proc_sandbox();
+	proc_ready();
+}
+
+static void
+sup_go(void)
+{
+	restarted_role = role->restarted;
+	sup.go = 1;
+	sup_begin();
+}
+
+static void
+sup_parent_lost(void)
+{
+	statefile_write();
+	exit(0);
+}
+
+static void
+sup_peer_down(enum sysg_proc p)
+{
+	if (p == PROC_SPAWNER && !sup.shutting_down)
+		log_warnx("lost the spawner");
+	if (p == PROC_CONTROL)
+		ctl_clients_lost();
+}
+
+static void
+sup_init(void)
+{
+	sup.daemon_started_ms = now_ms();
+	sup.daemon_pid = getppid();
+	sup.state_dirfd = -1;
+	sup.log_dirfd = -1;
+}
+
+static const struct role_ops sup_ops = {
+	.init = sup_init,
+	.parent_msg = sup_parent_msg,
+	.peer_msg = sup_peer_msg,
+	.peer_down = sup_peer_down,
+	.setup_done = sup_setup_done,
+	.go = sup_go,
+	.parent_lost = sup_parent_lost,
+};
+
+void
+supervisor_main(void)
+{
+	proc_role_main(PROC_SUPERVISOR, &sup_ops);
+}

@@ -40,7 +40,7 @@ deps:
 	@sh scripts/deps.sh
 
 sysg: $(B)/sysg
-	cp $(B)/sysg sysg
+	cp $(B)/sysg sysg.tmp && mv -f sysg.tmp sysg
 
 $(B)/sysg: $(B)/libsysg.a $(B)/parent/main.o
 	$(CC) $(CFLAGS) $(HARDEN) -pie -o $@ $(B)/parent/main.o \

@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "proc.h"
+#include "sandbox.h"
 
 const char *const proc_names[PROC_MAX] = {
 	"parent", "spawner", "supervisor", "cron", "control"
@@ -233,8 +234,8 @@ parent_closed(struct imsgev *iev)
 void
 proc_sandbox(void)
 {
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		fatal("prctl no_new_privs");
+	sandbox_role(role->id, &role->env, role->env.sysmode ?
+	    SYSG_EMPTY_DIR : NULL);
 }
 
 static void

@@ -24,6 +24,9 @@
 /* Fixed file descriptors in a freshly exec'd role. */
 #define ROLE_PARENT_FD		3
 
+/* The empty root-owned directory unprivileged roles chroot to (--sys). */
+#define SYSG_EMPTY_DIR		"/run/sysg/empty"
+
 /* Maximum payload of one message on internal and control channels. */
 #define IMSG_MAXPAYLOAD		(256 * 1024)
 #define IMSG_CTL_MAXPAYLOAD	(64 * 1024)
@@ -49,6 +52,7 @@ struct sysg_env {
 	int		 foreground;		/* echo service output */
 	int		 color;			/* ... coloured */
 	int		 loglevel;
+	uint64_t	 started_ms;		/* daemon start, ms */
 	char		 statedir[4096];
 	char		 logdir[4096];
 };

@@ -108,24 +108,62 @@ client_end(struct client *c, int code, const char *fmt, ...)
 	imsgev_compose(&c->iev, IMSG_CTL_END, 0, 0, -1, &end, sizeof(end));
 }
 
-/* Members of group sysg may read in system mode. */
-static int
-in_group_sysg(uid_t uid, gid_t gid)
+/*
+ * Members of group sysg may read in system mode.  The group database is
+ * read once, before the sandbox takes /etc away: the gid, and the uids of
+ * its members and of the accounts whose primary group it is.
+ */
+static struct {
+	int	 exists;
+	gid_t	 gid;
+	uid_t	*uids;
+	size_t	 n;
+} sysg_group;
+
+static void
+sysg_group_add(uid_t uid)
+{
+	uid_t	*nu;
+
+	if ((nu = reallocarray(sysg_group.uids, sysg_group.n + 1,
+	    sizeof(uid_t))) == NULL)
+		fatal("reallocarray");
+	sysg_group.uids = nu;
+	sysg_group.uids[sysg_group.n++] = uid;
+}
+
+static void
+sysg_group_load(void)
 {
 	struct group	*gr;
 	struct passwd	*pw;
 	char	       **m;
 
 	if ((gr = getgrnam("sysg")) == NULL)
-		return 0;
-	if (gid == gr->gr_gid)
-		return 1;
-	if ((pw = getpwuid(uid)) == NULL)
-		return 0;
-	if (pw->pw_gid == gr->gr_gid)
-		return 1;
+		return;
+	sysg_group.exists = 1;
+	sysg_group.gid = gr->gr_gid;
 	for (m = gr->gr_mem; *m != NULL; m++)
-		if (strcmp(*m, pw->pw_name) == 0)
+		if ((pw = getpwnam(*m)) != NULL)
+			sysg_group_add(pw->pw_uid);
+	setpwent();
+	while ((pw = getpwent()) != NULL)
+		if (pw->pw_gid == sysg_group.gid)
+			sysg_group_add(pw->pw_uid);
+	endpwent();
+}
+
+static int
+in_group_sysg(uid_t uid, gid_t gid)
+{
+	size_t	 i;
+
+	if (!sysg_group.exists)
+		return 0;
+	if (gid == sysg_group.gid)
+		return 1;
+	for (i = 0; i < sysg_group.n; i++)
+		if (sysg_group.uids[i] == uid)
 			return 1;
 	return 0;
 }
@@ -341,6 +379,8 @@ control_setup_done(void)
 	if (listen_fd == -1)
 		fatalx("no listening socket");
 	daemon_uid = getuid();
+	if (role->env.sysmode)
+		sysg_group_load();
 	proc_sandbox();
 	proc_ready();
 }
@@ -371,12 +411,24 @@ control_peer_down(enum sysg_proc p)
 		}
 }
 
+/* The daemon is going away: let replies in flight reach clients. */
+static void
+control_parent_lost(void)
+{
+	struct timeval	 tv = { 0, 300000 };
+
+	if (ev_accept != NULL)
+		event_del(ev_accept);
+	event_base_loopexit(role->base, &tv);
+}
+
 static const struct role_ops control_ops = {
 	.parent_msg = control_parent_msg,
 	.peer_msg = control_peer_msg,
 	.peer_down = control_peer_down,
 	.setup_done = control_setup_done,
 	.go = control_go,
+	.parent_lost = control_parent_lost,
 };
 
 void

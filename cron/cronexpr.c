@@ -25,9 +25,9 @@
 #define TZ_FILE_MAX	(512 * 1024)
 #define TZ_TRANS_MAX	100000
 #define TZ_TYPES_MAX	256
-#define TZ_OFF_MAX	(26 * 3600)	/* |UTC offset| accepted from files */
-#define SEARCH_YEARS	9		/* covers Feb 29 across 2100 */
-#define FIELD_TOK_MAX	32		/* characters of a value in messages */
+#define TZ_OFF_MAX	(26 * 3600)	/* largest |UTC offset| accepted */
+#define SEARCH_YEARS	9		/* Feb 29 across 2100 */
+#define FIELD_TOK_MAX	32		/* value shown in messages */
 #define DAY		86400
 
 /* ------------------------------------------------------------------ */
@@ -138,7 +138,7 @@ struct field {
 	const char		*name;
 	int			 lo, hi;	/* values accepted */
 	int			 star_hi;	/* end of "*" and "a/n" */
-	const char *const	*names;		/* names[i] is lo_name + i */
+	const char *const	*names;		/* names[i]: base + i */
 	int			 name_base;
 };
 
@@ -153,7 +153,7 @@ static const struct field fields[F_MAX] = {
 
 struct pctx {
 	const struct field	*f;
-	int			 pos;		/* field number as written */
+	int			 pos;		/* field number, 1-6 */
 	char			*err;
 	size_t			 errlen;
 };
@@ -339,8 +339,8 @@ check_fires(const struct cronexpr *ce, char *err, size_t errlen)
 			strlcat(names, month_names[m - 1], sizeof(names));
 		}
 	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "never fires: day %d does not exist in %s",
-		    first, names);
+		snprintf(err, errlen,
+		    "never fires: day %d does not exist in %s", first, names);
 	return -1;
 }
 
@@ -407,9 +407,9 @@ cronexpr_parse(const char *expr, struct cronexpr *out, char *err,
 /* POSIX TZ strings (the TZif footer, or $TZ) */
 
 struct tzrule {
-	char		 kind;		/* 'J', 'N' (zero-based) or 'M' */
+	char		 kind;		/* 'J', 'N' (0-based), 'M' */
 	int		 n, m, w, d;
-	long		 time;		/* seconds after local midnight */
+	long		 time;		/* seconds after midnight */
 };
 
 struct posix_tz {
@@ -894,6 +894,8 @@ cron_tz_offset(const struct cron_tz *tz, time_t t)
 {
 	size_t	 lo, hi, mid;
 
+	if (tz == NULL)
+		return 0;
 	if (tz->ntrans == 0)
 		return tz->has_rule ? rule_offset(&tz->rule, t) : tz->types[0];
 	if (t < tz->trans[0])

@@ -18,7 +18,10 @@
  *
  * DST: a wall time inside a spring-forward gap fires once, at the first
  * valid instant after the gap (02:30 skipped -> 03:00); a wall time that
- * happens twice in a fall-back overlap fires once, at its first occurrence.
+ * happens twice in a fall-back overlap fires once, at its first occurrence
+ * (so "* * * * *" is quiet during the repeated hour: its minutes already
+ * fired).  The fire times are a fixed set; cronexpr_next gives the first
+ * one after any instant, so restarting in the middle changes nothing.
  */
 
 #ifndef CRONEXPR_H
@@ -40,9 +43,9 @@ struct cronexpr {
 	uint32_t	 hour;		/* bit n: hour n, 0-23 */
 	uint32_t	 mday;		/* bit n: day n, 1-31 */
 	uint16_t	 month;		/* bit n: month n, 1-12 */
-	uint8_t		 wday;		/* bit n: weekday n, 0-6, 0 = Sunday */
-	uint8_t		 mday_star;	/* day-of-month field is unrestricted */
-	uint8_t		 wday_star;	/* day-of-week field is unrestricted */
+	uint8_t		 wday;		/* bit n: weekday n, 0 Sunday */
+	uint8_t		 mday_star;	/* day of month: any */
+	uint8_t		 wday_star;	/* day of week: any */
 };
 
 /* Opaque loaded time zone. */
@@ -75,7 +78,7 @@ struct cron_tz *cron_tz_load(const char *);
 struct cron_tz *cron_tz_load_at(int, const char *);
 void	 cron_tz_free(struct cron_tz *);
 
-/* UTC offset in seconds (local = UTC + offset) of the zone at instant t. */
+/* UTC offset in seconds (local = UTC + offset) at instant t; NULL: UTC. */
 long	 cron_tz_offset(const struct cron_tz *, time_t);
 
 /*
@@ -85,7 +88,8 @@ long	 cron_tz_offset(const struct cron_tz *, time_t);
 int	 cron_tz_format(const struct cron_tz *, time_t, char *, size_t);
 
 /*
- * The first fire time strictly after `after', in zone tz (see above).
+ * The first fire time strictly after `after', in zone tz (see above; a
+ * NULL struct cron_tz means UTC).
  * Returns 0 and sets *next, or -1 if no fire time exists within the
  * search window (9 years: enough for Feb 29 across 2100) or the zone
  * cannot be loaded.  The search walks fields (month, day, hour, minute,

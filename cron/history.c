@@ -22,7 +22,7 @@
 #include "history.h"
 
 #define HISTORY_FILE_MAX	(32 * 1024 * 1024)
-#define MS_MAX			((int64_t)253402300799999)	/* 9999-12-31 */
+#define MS_MAX			((int64_t)253402300799999) /* year 9999 */
 
 struct job {
 	char			 name[SYSG_NAME_MAX + 1];
@@ -792,7 +792,7 @@ history_save(const struct history *h, int dirfd, const char *file)
 		errno = ENOMEM;
 		return -1;
 	}
-	text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+	text = json_dumps(root, JSON_INDENT(2));
 	json_decref(root);
 	if (text == NULL) {
 		errno = ENOMEM;

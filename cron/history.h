@@ -44,12 +44,12 @@
 
 struct history_run {
 	int64_t		 started_ms;
-	int64_t		 finished_ms;	/* -1: null (running or abandoned) */
+	int64_t		 finished_ms;	/* -1: null */
 	int64_t		 duration_ms;	/* -1: null */
 	int		 exit_code;	/* -1: null */
 	int		 signal;	/* 0: null */
 	enum cron_outcome outcome;	/* CRON_RUNNING: null */
-	pid_t		 pid;		/* in memory only; 0: unknown */
+	pid_t		 pid;		/* not saved; 0: unknown */
 	char		 reason[HISTORY_REASON_MAX];	/* "": null */
 };
 

@@ -41,6 +41,7 @@ struct cli {
 	int		 json;
 	int		 print;
 	long		 wait;
+	char		 err[1024];
 };
 
 static const char usage_text[] =
@@ -107,6 +108,30 @@ static void
 on_event(const char *text)
 {
 	(void)text;
+}
+
+/* 0 done, 1 no daemon, -1 error (in cl->err). res filled on 0. */
+static int
+call_quiet(struct cli *cl, json_t *req, struct ctl_result *res)
+{
+	struct ctl_conn	 c;
+	int		 r;
+
+	r = ctl_connect(cl->env.statedir, &c, cl->err, sizeof(cl->err));
+	if (r != 0) {
+		json_decref(req);
+		if (r == -1 && strncmp(cl->err, "permission denied", 17) == 0)
+			exit(fail(4, "%s", cl->err));
+		return r;
+	}
+	r = ctl_call(&c, req, res, on_event, cl->err, sizeof(cl->err));
+	json_decref(req);
+	ctl_close(&c);
+	if (r == 0 && res->code == 4) {
+		ctl_result_free(res);
+		exit(fail(4, "%s", res->text));
+	}
+	return r;
 }
 
 /* 0 done, 1 no daemon, -1 error (printed). res filled on 0. */
@@ -387,12 +412,19 @@ cmd_stop(struct cli *cl)
 	req = json_pack("{s:s}", "cmd", "stop");
 	if (cl->unit != NULL)
 		json_object_set_new(req, "unit", json_string(cl->unit));
-	if ((r = call(cl, req, &res)) == 1) {
+	if ((r = call_quiet(cl, req, &res)) == 1) {
 		fprintf(stderr, "sysg: no daemon running\n");
 		return 0;
 	}
-	if (r == -1)
+	if (r == -1) {
+		/* The daemon may close on us as it exits: that is a stop. */
+		if (cl->unit == NULL && wait_daemon_gone(cl, 60) == 0) {
+			printf("stopped\n");
+			return 0;
+		}
+		fprintf(stderr, "sysg: stop: %s\n", cl->err);
 		return 1;
+	}
 	code = res.code;
 	if (code != 0) {
 		fprintf(stderr, "sysg: stop: %s\n", res.text);

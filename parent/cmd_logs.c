@@ -246,13 +246,12 @@ arch_name(char *buf, size_t len, const char *name, int i)
  * *more when the whole file was used (older lines are in the next).
  */
 static int
-tail_one(struct logs *lg, struct stream *st, int fd, off_t end,
-    size_t want, struct lvec *lv, int *more)
+tail_one(struct stream *st, int fd, off_t end, size_t want,
+    struct lvec *lv, int *more)
 {
 	off_t	 start;
 	size_t	 n;
 
-	(void)lg;
 	n = tail_start(fd, end, want, &start);
 	*more = n < want;
 	return load_lines(fd, start, end, lv, &st->carry);
@@ -326,7 +325,9 @@ tail_stream(struct logs *lg, struct stream *st)
 	off_t		 end;
 	int		 a, fd, more = 1;
 
-	for (a = 0; a < ARCH_MAX && more && have < lg->nlines; a++) {
+	/* The live file always: in follow mode it stays open. */
+	for (a = 0; a == 0 || (a < ARCH_MAX && more && have < lg->nlines);
+	    a++) {
 		if (a == 0)
 			fd = open_live(lg, st);
 		else if (arch_name(name, sizeof(name), st->name, a) == -1)
@@ -349,7 +350,7 @@ tail_stream(struct logs *lg, struct stream *st)
 		seg = xrealloc(seg, nseg + 1, sizeof(*seg));
 		memset(&seg[nseg], 0, sizeof(*seg));
 		st->carry = base_key(lg, fd);
-		if (tail_one(lg, st, fd, end, lg->nlines - have, &seg[nseg],
+		if (tail_one(st, fd, end, lg->nlines - have, &seg[nseg],
 		    &more) == -1)
 			more = 0;
 		have += seg[nseg++].n;
@@ -660,6 +661,38 @@ stream_close(struct stream *st)
 }
 
 /*
+ * The live file we read (st->ino) was rotated away, maybe more than once
+ * before we looked: print the rotated files newer than it, oldest first.
+ */
+static void
+catch_up(struct logs *lg, struct stream *st)
+{
+	struct stat	 sb;
+	char		 name[FNAME + 16];
+	int		 k, found = 0, fd;
+
+	for (k = 1; k < ARCH_MAX && !found; k++) {
+		if (arch_name(name, sizeof(name), st->name, k) == -1 ||
+		    fstatat(lg->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+			return;
+		if (sb.st_ino == st->ino && sb.st_dev == st->dev)
+			found = k;
+	}
+	for (k = found - 1; k >= 1; k--) {
+		if (arch_name(name, sizeof(name), st->name, k) == -1)
+			return;
+		fd = openat(lg->dirfd, name, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC | O_NONBLOCK);
+		if (fd == -1)
+			continue;
+		stream_close(st);
+		st->fd = fd;
+		read_new(lg, st);
+		flush_part(lg, st);
+	}
+}
+
+/*
  * Something happened to the stream's files: read what is new, and when
  * the live name now is another file (rotation, creation) finish the old
  * one and switch.
@@ -682,6 +715,7 @@ update(struct logs *lg, struct stream *st)
 	if (st->fd != -1) {
 		read_new(lg, st);
 		flush_part(lg, st);
+		catch_up(lg, st);
 		stream_close(st);
 	}
 	if ((st->fd = open_live(lg, st)) != -1)
@@ -758,6 +792,7 @@ follow(struct logs *lg)
 	struct pollfd	 pfd[2];
 	sigset_t	 set;
 	size_t		 i;
+	ssize_t		 n;
 	int		 r = 1;
 
 	sigemptyset(&set);
@@ -790,8 +825,8 @@ follow(struct logs *lg)
 		}
 		if (pfd[0].revents & POLLIN) {
 			/* Take the signal, or unblocking delivers it. */
-			if (read(pfd[0].fd, &si, sizeof(si)) == -1)
-				(void)0;
+			n = read(pfd[0].fd, &si, sizeof(si));
+			(void)n;
 			r = 0;
 		} else if (pfd[1].revents & POLLIN)
 			r = on_inotify(lg, pfd[1].fd);

@@ -195,7 +195,9 @@ config_find(const char *cli_path, int sysmode, struct errlist *errs)
 		if ((r = try_path(cwd, cli_path)) == NULL &&
 		    cli_path[0] != '/')
 			r = try_path(cdir, cli_path);
-		if (r == NULL)
+		if (r == NULL && cli_path[0] == '/')
+			errlist_add(errs, "%s: no such config file", cli_path);
+		else if (r == NULL)
 			errlist_add(errs, "%s: no such config file (looked in "
 			    "%s and %s)", cli_path, cwd, cdir);
 		free(cdir);
@@ -495,6 +497,10 @@ report_cycle(struct cx *cx, const int *stack, size_t from, size_t top,
 
 	path[0] = '\0';
 	for (i = from; i <= top; i++) {
+		if (top - from >= 16 && i == from + 8) {
+			strlcat(path, "... -> ", sizeof(path));
+			i = top - 6;
+		}
 		strlcat(path, cx->svcs[stack[i]].u->name, sizeof(path));
 		strlcat(path, " -> ", sizeof(path));
 	}

@@ -118,9 +118,23 @@ resolve_user(struct cx *cx, struct svc *s)
 	s->u->group = name;
 }
 
+static void	check_accounts(struct cx *, struct svc *);
+
 /* Privilege checks and account resolution, after the walk. */
 void
 resolve_accounts(struct cx *cx, struct svc *s)
+{
+	struct unit_conf	*u = s->u;
+	size_t			 old;
+
+	old = cx_push(cx, "services");
+	cx_push(cx, u->name);
+	check_accounts(cx, s);
+	cx_pop(cx, old);
+}
+
+static void
+check_accounts(struct cx *cx, struct svc *s)
 {
 	struct unit_conf	*u = s->u;
 	size_t			 i, old;
@@ -349,8 +363,12 @@ k_cpu_affinity(struct cx *cx, const struct ynode *v, void *arg)
 	long long		 c;
 	size_t			 i, j, old;
 
-	if (v->type != Y_SEQ || v->nkids == 0) {
-		cx_expected(cx, v, "a non-empty list of CPU numbers");
+	if (v->type != Y_SEQ) {
+		cx_expected(cx, v, "a list of CPU numbers");
+		return;
+	}
+	if (v->nkids == 0) {
+		cx_err(cx, v, "the list is empty");
 		return;
 	}
 	if (v->nkids > CPU_SETSIZE) {
@@ -409,10 +427,15 @@ k_cg_memory_max(struct cx *cx, const struct ynode *v, void *arg)
 {
 	struct cgroup_conf	*c = arg;
 
+	const char		*err;
+
 	if (v->type == Y_SCALAR && strcmp(v->str, "max") == 0)
 		c->memory_max = LIMIT_INFINITY;
-	else if (cx_size(cx, v, 1, &c->memory_max) == -1)
+	else if (v->type != Y_SCALAR || parse_size(v->str, 1,
+	    &c->memory_max, &err) == -1) {
+		cx_expected(cx, v, "a size like \"512M\", or \"max\"");
 		return;
+	}
 	c->has_memory_max = true;
 }
 

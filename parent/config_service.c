@@ -473,6 +473,10 @@ walk_hook_event(struct cx *cx, const struct ynode *v, struct svc *s, int ev)
 	};
 	struct hookarg	 ha;
 
+	if (v->type != Y_MAP) {
+		cx_expected(cx, v, "a mapping {success, error}");
+		return;
+	}
 	ha.s = s;
 	ha.ev = ev;
 	ha.outcome = 0;

@@ -342,7 +342,7 @@ cx_strdup(struct cx *cx, const struct ynode *n, const char *what)
 int
 cx_bool(struct cx *cx, const struct ynode *n, bool *out)
 {
-	if (n->type == Y_SCALAR && n->plain) {
+	if (n->type == Y_SCALAR) {
 		if (strcmp(n->str, "true") == 0 ||
 		    strcmp(n->str, "True") == 0 ||
 		    strcmp(n->str, "TRUE") == 0) {
@@ -440,7 +440,7 @@ int
 cx_strlist(struct cx *cx, const struct ynode *n, const char *what,
     int (*valid)(const char *), char ***out, size_t *nout)
 {
-	char		**v, desc[VALUE_SHOWN * 4 + 16];
+	char		**v, desc[VALUE_SHOWN * 4 + 16], item[128];
 	const char	 *s;
 	size_t		  i, j, old, cnt = 0;
 	int		  rc = 0;
@@ -448,10 +448,11 @@ cx_strlist(struct cx *cx, const struct ynode *n, const char *what,
 	*out = NULL;
 	*nout = 0;
 	if (n->type != Y_SEQ) {
-		snprintf(desc, sizeof(desc), "a list of %s", what);
+		snprintf(desc, sizeof(desc), "a list of %ss", what);
 		cx_expected(cx, n, desc);
 		return -1;
 	}
+	snprintf(item, sizeof(item), "a %s", what);
 	if (n->nkids > CONF_MAX_LIST) {
 		cx_err(cx, n, "too many items (the limit is %d)",
 		    CONF_MAX_LIST);
@@ -461,7 +462,7 @@ cx_strlist(struct cx *cx, const struct ynode *n, const char *what,
 		fatal("config");
 	for (i = 0; i < n->nkids; i++) {
 		old = cx_push_idx(cx, i);
-		if ((s = cx_str(cx, n->kids[i], what)) == NULL)
+		if ((s = cx_str(cx, n->kids[i], item)) == NULL)
 			rc = -1;
 		else if (valid != NULL && !valid(s)) {
 			ydesc(n->kids[i], desc, sizeof(desc));

@@ -36,6 +36,10 @@ path_of(struct ybuild *b, char *out, size_t outlen)
 
 	out[0] = '\0';
 	for (i = 0; i < b->depth; i++) {
+		if (strlen(out) > 80) {
+			strlcat(out, "...", outlen);
+			break;
+		}
 		p = b->stack[i];
 		if (p->nkids == 0)
 			break;
@@ -97,6 +101,25 @@ tab_at(struct ybuild *b, const yaml_mark_t *m)
 	return m->index < b->len && b->buf[m->index] == '\t';
 }
 
+/* Reader errors carry a byte offset, not a mark. */
+static void
+reader_error(struct ybuild *b, yaml_parser_t *p)
+{
+	size_t	 i, off = p->problem_offset;
+	int	 line = 1, col = 1;
+
+	for (i = 0; i < off && i < b->len; i++) {
+		if (b->buf[i] == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)b->buf[i] & 0xc0) != 0x80)
+			col++;
+	}
+	errlist_add(b->errs, "%s:%d:%d: yaml: %s (the file must be UTF-8 "
+	    "text)", b->file, line, col, p->problem ? p->problem :
+	    "invalid text");
+}
+
 static void
 syntax_error(struct ybuild *b, yaml_parser_t *p)
 {
@@ -104,9 +127,7 @@ syntax_error(struct ybuild *b, yaml_parser_t *p)
 	yaml_mark_t	*m = &p->problem_mark;
 
 	if (p->error == YAML_READER_ERROR) {
-		errlist_add(b->errs, "%s:%d:%d: yaml: %s (the file must be "
-		    "UTF-8 text)", b->file, (int)m->line + 1,
-		    (int)m->column + 1, problem);
+		reader_error(b, p);
 		return;
 	}
 	if (tab_at(b, m) || (p->context != NULL &&

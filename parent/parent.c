@@ -532,11 +532,8 @@ parent_exit(void)
 	if (P.shutting_down)
 		return;
 	P.shutting_down = 1;
-	for (i = PROC_SPAWNER; i < PROC_MAX; i++) {
-		if (P.r[i].pid > 0 && i != PROC_SPAWNER)
-			kill(P.r[i].pid, SIGTERM);
+	for (i = PROC_SPAWNER; i < PROC_MAX; i++)
 		imsgev_close(&P.r[i].iev);
-	}
 	/* Never hang: whatever is left after 30 s is killed. */
 	if ((P.ev_kill = evtimer_new(P.base, kill_roles, NULL)) != NULL)
 		evtimer_add(P.ev_kill, &tv);
@@ -700,6 +697,7 @@ parent_main(const struct sysg_env *env, const char *config_path,
 
 	memset(&P, 0, sizeof(P));
 	P.env = *env;
+	P.env.started_ms = now_ms();
 	P.status_fd = status_fd;
 	P.listen_fd = P.state_dirfd = P.log_dirfd = P.lock_fd = -1;
 	P.logpipe = -1;

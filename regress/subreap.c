@@ -33,7 +33,7 @@ on_alarm(int sig)
 static int
 kill_children(void)
 {
-	char	 path[64], buf[512];
+	char	 path[300], buf[512];
 	DIR	*d;
 	struct dirent *de;
 	FILE	*f;

@@ -114,6 +114,19 @@ cgroup_path(const struct unit_conf *u, char *buf, size_t len)
 }
 
 static int
+cg_join(char *buf, size_t len, const char *dir, const char *file)
+{
+	int	 r;
+
+	r = snprintf(buf, len, "%s/%s", dir, file);
+	if (r < 0 || (size_t)r >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+static int
 cg_file(const struct unit_conf *u, const char *file, char *buf, size_t len)
 {
 	char	 dir[PATH_MAX];
@@ -222,19 +235,6 @@ cg_mkdirs(const char *path)
 	return 0;
 }
 
-static int
-cg_join(char *buf, size_t len, const char *dir, const char *file)
-{
-	int	 r;
-
-	r = snprintf(buf, len, "%s/%s", dir, file);
-	if (r < 0 || (size_t)r >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
 /* Enable one controller in dir's cgroup.subtree_control if needed. */
 static int
 cg_enable_in(const char *dir, const char *ctl, char *warn, size_t wlen)
@@ -331,8 +331,11 @@ cgroup_prepare(const struct unit_conf *u, char *warn, size_t warnlen)
 	if (!c->set)
 		return 0;
 	if (cgroup_path(u, dir, sizeof(dir)) == -1 ||
-	    strlcpy(root, dir, sizeof(root)) >= sizeof(root))
+	    strlcpy(root, dir, sizeof(root)) >= sizeof(root)) {
+		cg_warn(warn, warnlen, "cgroup: bad path for unit %s under %s",
+		    u->name, cg_root(u));
 		return -1;
+	}
 	n = strlen(root) - strlen(u->name) - 1;
 	root[n > 0 ? n : 1] = '\0';
 	if (cg_mkdirs(dir) == -1) {

@@ -333,6 +333,26 @@ ps_writemap(pid_t pid, const char *file, const char *text)
 }
 
 /*
+ * A spawner that is not root may only map its own ids, once, and must
+ * give up setgroups in the namespace first (user_namespaces(7)).
+ */
+static int
+ps_userns_map_self(pid_t pid)
+{
+	char	 text[64];
+
+	if (ps_writemap(pid, "setgroups", "deny") == -1)
+		return -1;
+	(void)snprintf(text, sizeof(text), "%u %u 1\n", (unsigned)getegid(),
+	    (unsigned)getegid());
+	if (ps_writemap(pid, "gid_map", text) == -1)
+		return -1;
+	(void)snprintf(text, sizeof(text), "%u %u 1\n", (unsigned)geteuid(),
+	    (unsigned)geteuid());
+	return ps_writemap(pid, "uid_map", text);
+}
+
+/*
  * Map the service's uid and its groups to themselves, nothing else.
  * Written by the spawner (privileged in the parent namespace), so the
  * child may still call setgroups.
@@ -346,6 +366,8 @@ ps_userns_map(pid_t pid, const struct spawn_ids *ids)
 	uid_t	 uid = ids != NULL ? ids->uid : geteuid();
 	int	 r;
 
+	if (geteuid() != 0)
+		return ps_userns_map_self(pid);
 	g[n++] = ids != NULL ? ids->gid : getegid();
 	for (i = 0; ids != NULL && i < ids->ngroups; i++)
 		g[n++] = ids->groups[i];
@@ -471,7 +493,7 @@ privspawn_fork(const struct unit_conf *u, const struct spawn_ids *ids,
 		}
 		saved = errno;
 		applied->flags = 0;
-		if (flags == 0 || !ps_refusable(saved))
+		if (!mapfail && (flags == 0 || !ps_refusable(saved)))
 			return -1;
 		if (mapfail)
 			bad = CLONE_NEWUSER;
@@ -600,19 +622,28 @@ ps_private_devices(const struct spawn_ids *ids, int userns,
 	int	 src[NELEM(ps_devnodes)];
 	size_t	 i;
 	int	 r = -1;
-	char	 path[64];
+	char	 path[64], opts[64];
 
 	for (i = 0; i < NELEM(ps_devnodes); i++) {
 		(void)snprintf(path, sizeof(path), "/dev/%s", ps_devnodes[i]);
 		src[i] = open(path, O_PATH | O_CLOEXEC);
 	}
+	/*
+	 * In a user namespace only mapped ids may own or create files:
+	 * the tmpfs belongs to the service's ids, which create the nodes.
+	 */
+	userns = userns && ids != NULL;
+	if (userns)
+		(void)snprintf(opts, sizeof(opts), "mode=0755,size=1m,"
+		    "uid=%u,gid=%u", (unsigned)ids->uid, (unsigned)ids->gid);
+	else
+		strlcpy(opts, "mode=0755,size=1m", sizeof(opts));
 	if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
-	    "mode=0755,size=1m") == -1) {
+	    opts) == -1) {
 		(void)ps_fail(e, "private_devices", errno, "/dev");
 		goto out;
 	}
-	/* In a user namespace files may only be created by a mapped id. */
-	if (userns && ids != NULL) {
+	if (userns) {
 		(void)setfsgid(ids->gid);
 		(void)setfsuid(ids->uid);
 	}
@@ -883,14 +914,15 @@ privspawn_child(const struct unit_conf *u, const struct spawn_ids *ids,
     const struct spawn_ns *ns, struct spawn_error *e)
 {
 	memset(e, 0, sizeof(*e));
+	/* First, so the set-up below is already accounted to the group. */
+	if (u->limits.cgroup.set && cgroup_enter(u) == -1)
+		return ps_fail(e, "cgroup", errno, NULL);
 	if ((ns->flags & CLONE_NEWNET) && ps_loopback(e) == -1)
 		return -1;
 	if (ps_mounts(u, ids, ns, e) == -1)
 		return -1;
 	if (ps_rlimits(u, e) == -1 || ps_sched(u, e) == -1)
 		return -1;
-	if (u->limits.cgroup.set && cgroup_enter(u) == -1)
-		return ps_fail(e, "cgroup", errno, NULL);
 	if (ps_identity(u, ids, e) == -1)
 		return -1;
 	if ((u->iso.no_new_privileges || u->iso.seccomp_default) &&

@@ -24,9 +24,26 @@
  *  - private_devices: a tmpfs on /dev holding bind mounts of the host's
  *    null zero full random urandom tty, the symlinks fd stdin stdout
  *    stderr and an empty shm directory (mode 1777); no pts, no disks.
- *  - seccomp: default implies no_new_privileges.
+ *  - seccomp: default implies no_new_privileges; it denies (EPERM) module
+ *    loading, reboot, kexec, swap, mounts, ptrace and process_vm_*, bpf
+ *    and the clock-setting calls.
  *  - Without a capabilities list a non-root service ends with every set
  *    empty, the bounding set included; a root service keeps its sets.
+ *  - A refused namespace (EPERM, EINVAL, ENOSPC, EUSERS, or maps that
+ *    cannot be written) is dropped with a warning, or fails the fork
+ *    with iso.strict.
+ *
+ * Notes for the caller:
+ *  - Give privspawn_fork the ids from privspawn_resolve (it writes the
+ *    user namespace maps from them; NULL maps the spawner's own ids).
+ *    A non-root spawner can only map itself and must be dumpable (it is
+ *    after exec).
+ *  - With pid: true the service is pid 1 of its namespace: the kernel
+ *    drops signals it has no handler for (SIGKILL excepted), so a
+ *    stop_signal may be ignored until the SIGKILL at stop_timeout; when
+ *    it dies, everything in its namespace dies with it.
+ *  - privspawn_child may allocate (libcap, libseccomp); it closes every
+ *    fd it opens.  On failure e says which step, with errno and detail.
  */
 
 #ifndef PRIVSPAWN_H

@@ -18,11 +18,27 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "log.h"
+#include "privspawn.h"
+#include "sockact.h"
 #include "proc.h"
 #include "spawner.h"
 
 extern char **environ;
+
+/* What the child needs, prepared before fork. */
+struct spawn_req_ctx {
+	uint32_t		 what;
+	const char		*cmd;
+	int			 use_argv;
+	int			 outw;
+	int			 errw;
+	int			 errfd;
+	const struct unit_conf	*u;	/* the definition to apply */
+	struct spawn_ids	 ids;
+	struct spawn_ns		 ns;
+};
 
 struct child_err {
 	int32_t	 err;
@@ -170,39 +186,84 @@ child_signals(void)
 	sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
-static void __attribute__((noreturn))
-child_main(const struct unit_conf *u, const char *cmd, int use_argv,
-    char **env, int outw, int errw, int errfd)
+/* Keep errfd, close everything from fd `from` up. */
+static void
+close_rest(int from, int keep)
 {
-	char	*shargv[4];
-	int	 devnull;
+	if (keep > from)
+		close_range((unsigned)from, (unsigned)keep - 1, 0);
+	close_range((unsigned)(keep > from ? keep + 1 : from), ~0U, 0);
+}
+
+static void __attribute__((noreturn))
+child_main(const struct unit_conf *u, const struct spawn_req_ctx *x,
+    char **env)
+{
+	struct spawn_error	 e;
+	char			*shargv[4];
+	int			 devnull, errfd;
 
 	if (setsid() == -1)
-		child_fail(errfd, "setsid", errno, NULL);
+		child_fail(x->errfd, "setsid", errno, NULL);
 	child_signals();
+	/* Out of the way of stdio and of the sockets on 3, 4, ... */
+	if ((errfd = fcntl(x->errfd, F_DUPFD_CLOEXEC, 64 +
+	    SOCKACT_MAX)) == -1)
+		child_fail(x->errfd, "dup", errno, NULL);
 	if ((devnull = open("/dev/null", O_RDONLY)) == -1)
 		child_fail(errfd, "open /dev/null", errno, NULL);
-	if (dup2(devnull, 0) == -1 || dup2(outw, 1) == -1 ||
-	    dup2(errw, 2) == -1)
+	if (dup2(devnull, 0) == -1 || dup2(x->outw, 1) == -1 ||
+	    dup2(x->errw, 2) == -1)
 		child_fail(errfd, "dup2", errno, NULL);
-	if (errfd != 3 && (dup2(errfd, 3) == -1 ||
-	    fcntl(3, F_SETFD, FD_CLOEXEC) == -1))
-		child_fail(errfd, "dup2", errno, NULL);
-	errfd = 3;
-	closefrom(4);
+	if (x->what == SPAWN_MAIN && u->nsockets > 0) {
+		if (sockact_child_setup(&spawner_sa, u->sockets, u->nsockets,
+		    &env) == -1)
+			child_fail(errfd, "sockets", errno, NULL);
+	}
+	close_rest(3 + (x->what == SPAWN_MAIN ? (int)u->nsockets : 0),
+	    errfd);
 	if (u->working_dir != NULL && chdir(u->working_dir) == -1)
 		child_fail(errfd, "chdir", errno, u->working_dir);
+	memset(&e, 0, sizeof(e));
+	if (privspawn_child(x->u, &x->ids, &x->ns, &e) == -1)
+		child_fail(errfd, e.step, e.err, e.detail);
 	environ = env;
-	if (use_argv) {
+	if (x->use_argv) {
 		execvp(u->argv[0], u->argv);
 		child_fail(errfd, "exec", errno, u->argv[0]);
 	}
 	shargv[0] = (char *)"sh";
 	shargv[1] = (char *)"-c";
-	shargv[2] = (char *)cmd;
+	shargv[2] = (char *)x->cmd;
 	shargv[3] = NULL;
 	execv("/bin/sh", shargv);
 	child_fail(errfd, "exec", errno, "/bin/sh");
+}
+
+/* Before fork: identity, cgroup. */
+static int
+prepare(const struct unit_conf *u, const struct msg_spawn *req,
+    struct spawn_req_ctx *x, struct msg_spawn_failed *fail)
+{
+	char	 warn[512] = "";
+
+	if (privspawn_resolve(u, spawner_drop_privileges, &x->ids,
+	    fail->detail, sizeof(fail->detail)) == -1) {
+		fail->err = errno ? errno : EINVAL;
+		strlcpy(fail->step, "user", sizeof(fail->step));
+		return -1;
+	}
+	if (req->what == SPAWN_MAIN && u->limits.cgroup.set) {
+		if (cgroup_prepare(u, warn, sizeof(warn)) == -1) {
+			fail->err = errno;
+			strlcpy(fail->step, "cgroup", sizeof(fail->step));
+			strlcpy(fail->detail, warn, sizeof(fail->detail));
+			return -1;
+		}
+		if (warn[0] != '\0')
+			log_warnx("%s: %s", u->name, warn);
+	}
+	return 0;
 }
 
 static void
@@ -230,6 +291,9 @@ spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
 	int		 op[2] = { -1, -1 }, ep[2] = { -1, -1 };
 	int		 xp[2] = { -1, -1 };
 	pid_t		 pid;
+	struct spawn_req_ctx x;
+	struct unit_conf helper;
+	char		 warn[512] = "";
 
 	memset(fail, 0, sizeof(*fail));
 	fail->reqid = req->reqid;
@@ -254,18 +318,41 @@ spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (env = spawn_env(u, req)) == NULL)
 		fatal("spawn");
-	if ((pid = fork()) == -1) {
-		fail->err = errno;
-		strlcpy(fail->step, "fork", sizeof(fail->step));
+	memset(&x, 0, sizeof(x));
+	x.what = req->what;
+	x.cmd = cmd;
+	x.use_argv = req->what == SPAWN_MAIN && u->argv != NULL;
+	x.outw = op[1];
+	x.errw = ep[1];
+	x.errfd = xp[1];
+	x.u = u;
+	if (req->what != SPAWN_MAIN) {
+		/* Helpers share the identity, not the namespaces. */
+		helper = *u;
+		memset(&helper.iso, 0, sizeof(helper.iso));
+		helper.iso.no_new_privileges = u->iso.no_new_privileges;
+		helper.iso.seccomp_default = u->iso.seccomp_default;
+		helper.limits.cgroup.set = false;
+		x.u = &helper;
+	}
+	if (prepare(x.u, req, &x, fail) == -1 ||
+	    (pid = privspawn_fork(x.u, &x.ids, &x.ns, warn,
+	    sizeof(warn))) == -1) {
+		if (fail->step[0] == '\0') {
+			fail->err = errno;
+			strlcpy(fail->step, "fork", sizeof(fail->step));
+			strlcpy(fail->detail, warn, sizeof(fail->detail));
+		}
 		close3(op[0], op[1], ep[0]);
 		close3(ep[1], xp[0], xp[1]);
 		spawn_env_free(u, env);
 		free(c);
 		return NULL;
 	}
+	if (warn[0] != '\0')
+		log_warnx("%s: %s", u->name, warn);
 	if (pid == 0)
-		child_main(u, cmd, req->what == SPAWN_MAIN && u->argv != NULL,
-		    env, op[1], ep[1], xp[1]);
+		child_main(u, &x, env);
 	spawn_env_free(u, env);
 	close3(op[1], ep[1], xp[1]);
 	c->pid = pid;
@@ -275,6 +362,7 @@ spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
 	c->started_ms = now_ms();
 	c->stop_signal = u->stop_signal > 0 ? u->stop_signal : SIGTERM;
 	c->stop_timeout_ms = u->stop_timeout_ms;
+	c->cgroup = req->what == SPAWN_MAIN && u->limits.cgroup.set;
 	c->timeout_ms = spawn_timeout(u, req);
 	c->errfd = xp[0];
 	*outfd = op[0];

@@ -55,6 +55,7 @@ static struct event	*ev_sigchld;
 static int		 exiting;
 
 int	spawner_sysmode;
+struct sockact	spawner_sa;
 int	spawner_drop_privileges;
 
 static void	child_done(struct child *);
@@ -712,6 +713,14 @@ spawner_parent_msg(struct imsg *im)
 	case IMSG_CONF_END:
 		conf_msg(im);
 		break;
+	case IMSG_SOCKFD:
+		if (im->fd == -1 || im->len == 0 || im->len > SOCKACT_NAME_MAX)
+			fatalx("malformed socket fd");
+		if (sockact_add(&spawner_sa, im->fd, im->data) == -1)
+			log_warnx("too many activation sockets");
+		else
+			im->fd = -1;
+		break;
 	default:
 		fatalx("unexpected message %u from parent", im->hdr.type);
 	}
@@ -737,6 +746,12 @@ spawner_init(void)
 {
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("prctl subreaper");
+	/*
+	 * The parent-death SIGTERM must not kill us: the services would be
+	 * orphaned.  End-of-file on the parent channel stops them instead.
+	 * Services get default dispositions back (child_signals()).
+	 */
+	signal(SIGTERM, SIG_IGN);
 	if ((ev_sigchld = evsignal_new(role->base, SIGCHLD, reap, NULL)) ==
 	    NULL || evsignal_add(ev_sigchld, NULL) == -1)
 		fatalx("SIGCHLD event");

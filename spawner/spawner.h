@@ -4,6 +4,7 @@
 
 #include <event2/event.h>
 
+#include "sockact.h"
 #include "sysg.h"
 
 struct child {
@@ -37,5 +38,6 @@ int		 spawn_exec_result(struct child *, struct msg_spawn_failed *);
 const struct unit_conf *spawner_unit(const char *);
 extern int	 spawner_sysmode;
 extern int	 spawner_drop_privileges;
+extern struct sockact spawner_sa;
 
 #endif

@@ -160,9 +160,9 @@ unit_settled(const struct unit *u)
 	}
 }
 
-/* Units that are not fine after a settle: for start -d. */
+/* Units that are not fine after a settle: for start -d (or one unit). */
 static json_t *
-settle_problems(void)
+settle_problems(const char *only)
 {
 	json_t		*a = json_array();
 	struct unit	*u;
@@ -171,6 +171,8 @@ settle_problems(void)
 
 	for (i = 0; i < sup.nunits; i++) {
 		u = sup.units[i];
+		if (only != NULL && strcmp(u->conf->name, only) != 0)
+			continue;
 		if (u->conf->is_cron)
 			ok = u->state == ST_SCHEDULED ||
 			    u->state == ST_CRON_RUNNING;
@@ -190,6 +192,8 @@ settle_done(struct waiter *w)
 	struct unit	*u;
 	size_t		 i;
 
+	if (!sup.started)
+		return 0;
 	if (w->unit[0] != '\0') {
 		u = unit_find(w->unit);
 		return u == NULL || unit_settled(u);
@@ -204,7 +208,7 @@ static void
 settle_reply(struct waiter *w, int timed_out)
 {
 	json_t	*doc = status_json(w->unit[0] ? w->unit : NULL);
-	json_t	*bad = settle_problems();
+	json_t	*bad = settle_problems(w->unit[0] ? w->unit : NULL);
 
 	json_object_set_new(doc, "settled", json_boolean(!timed_out));
 	json_object_set_new(doc, "not_ok", bad);
@@ -477,7 +481,8 @@ req_stop(uint32_t client, struct unit *u)
 	}
 	w = waiter_new(client, W_STOP, NULL);
 	add_dependents(w, u);
-	waiter_check(w);
+	/* Not waiter_check(w): stopping changes units, which checks w. */
+	ctl_units_changed();
 }
 
 static void
@@ -492,7 +497,7 @@ req_restart(uint32_t client, struct unit *u, json_int_t wait)
 		for (i = 0; i < sup.nunits; i++)
 			if (!sup.units[i]->conf->is_cron)
 				waiter_add_set(w, sup.units[i]->conf->name);
-		waiter_check(w);
+		ctl_units_changed();
 		return;
 	}
 	if (u->conf->is_cron) {

@@ -56,10 +56,11 @@ deps_evaluate(struct unit *u)
 		if ((bad = dep_bad(d)) != NULL) {
 			unit_set_reason(u, "dependency %s %s", d->conf->name,
 			    bad);
+			/* Already blocked: only the reason may have changed. */
 			if (u->state == ST_WAITING)
 				fsm(u, EV_DEP_BAD, u->reason);
 			else
-				sup_state_changed(u);
+				ctl_units_changed();
 			return;
 		}
 		unit_set_reason(u, "waiting for %s", d->conf->name);

@@ -478,6 +478,7 @@ on_adopt(const struct msg_spawned *ms)
 }
 
 static void	sup_begin(void);
+static void	suplog_open(void);
 
 static void
 sup_spawner_msg(struct imsg *im)
@@ -857,6 +858,7 @@ sup_parent_msg(struct imsg *im)
 			fatalx("malformed logfd");
 		memcpy(&lf, im->data, sizeof(lf));
 		lf.unit[0] = '\0';
+		suplog_open();
 		if (sup.suplog != NULL)
 			sup_attach_log(&lf, im->fd);
 		else
@@ -871,19 +873,28 @@ sup_parent_msg(struct imsg *im)
 	}
 }
 
+/* supervisor.log: the daemon's log when it runs in the background. */
 static void
-sup_setup_done(void)
+suplog_open(void)
 {
 	struct logs_conf	 lc = { 10 * 1024 * 1024, 5, true };
 
+	if (sup.suplog != NULL || role->env.foreground || sup.log_dirfd < 0)
+		return;
+	sup.suplog = logfile_open(role->base, sup.log_dirfd, NULL,
+	    LOG_STDOUT, &lc, role->env.sysmode);
+	if (sup.suplog != NULL)
+		log_setwriter(suplog_writer);
+}
+
+static void
+sup_setup_done(void)
+{
+	if (role->env.started_ms != 0)
+		sup.daemon_started_ms = role->env.started_ms;
 	if (sup.log_dirfd <= 0)
 		fatalx("no log directory");
-	if (!role->env.foreground) {
-		sup.suplog = logfile_open(role->base, sup.log_dirfd, NULL,
-		    LOG_STDOUT, &lc, role->env.sysmode);
-		if (sup.suplog != NULL)
-			log_setwriter(suplog_writer);
-	}
+	suplog_open();
 	proc_sandbox();
 	proc_ready();
 }

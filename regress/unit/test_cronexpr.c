@@ -153,9 +153,9 @@ static const struct ncase utc_cases[] = {
 	{ "0 0 1 * SUN-SAT", "UTC", S, "2026-02-01T00:00:00Z" },
 	{ "0 0 */2 * MON", "UTC", S, "2026-01-17T00:00:00Z" },
 	{ "0 0 2-30/2 * SUN", "UTC", S, "2026-01-16T00:00:00Z" },
-	{ "0 0 31 2 MON", "UTC", S, "2026-01-19T00:00:00Z" },
-	{ "0 0 31 2 MON", "UTC", "2026-01-31T00:00:00Z",
-	    "2026-02-02T00:00:00Z" },
+	{ "0 0 31 2 MON", "UTC", S, "2026-02-02T00:00:00Z" },
+	{ "0 0 31 2 MON", "UTC", "2026-02-02T00:00:00Z",
+	    "2026-02-09T00:00:00Z" },
 	{ "0 0 30 2 1", "UTC", "2026-02-23T00:00:00Z",
 	    "2027-02-01T00:00:00Z" },
 	{ "0 0 29 2 SUN", "UTC", "2026-02-22T00:00:00Z",
@@ -506,7 +506,8 @@ static const struct ecase err_cases[] = {
 	{ "1-2-3 * * * *", "field 1 (minute): invalid value \"2-3\"" },
 	{ "5-1 * * * *", "field 1 (minute): range 5-1 is backwards" },
 	{ "0 0 * DEC-JAN *", "field 4 (month): range DEC-JAN is backwards" },
-	{ "0 0 * * SAT-MON", "field 5 (day-of-week): range SAT-MON is backwards" },
+	{ "0 0 * * SAT-MON",
+	    "field 5 (day-of-week): range SAT-MON is backwards" },
 	{ "1,,2 * * * *", "field 1 (minute): empty list element" },
 	{ "1, * * * *", "field 1 (minute): empty list element" },
 	{ ",1 * * * *", "field 1 (minute): empty list element" },
@@ -661,7 +662,9 @@ test_no_hang(void **state)
 	for (i = 0, t = ts("2097-01-01T00:00:00Z"); i < 2000; i++)
 		assert_int_equal(cronexpr_next_tz(&ce, tz, t + i * 86400,
 		    &next), 0);
+	cron_tz_free(tz);
 	assert_int_equal(cronexpr_parse("* * * * * *", &ce, NULL, 0), 0);
+	assert_non_null(tz = cron_tz_load("UTC"));
 	for (i = 0, t = ts("2026-01-01T00:00:00Z"); i < 20000; i++) {
 		assert_int_equal(cronexpr_next_tz(&ce, tz, t, &next), 0);
 		assert_int_equal(next, t + 1);
@@ -722,10 +725,12 @@ test_tz_vs_libc(void **state)
 		"Asia/Kathmandu", "Pacific/Apia", "America/Sao_Paulo",
 		"Africa/Casablanca", "Europe/Dublin", "Antarctica/Troll",
 		"America/St_Johns", "Asia/Tehran", "Pacific/Chatham",
-		":Europe/London", "CET-1CEST,M3.5.0,M10.5.0/3",
-		"EST5EDT", "<+1030>-10:30<+11>-11,M10.1.0,M4.1.0",
+		":Europe/London", "EST5EDT", "UTC0",
+		/* POSIX strings: glibc applies them from 1970 on only */
+		"CET-1CEST,M3.5.0,M10.5.0/3",
+		"<+1030>-10:30<+11>-11,M10.1.0,M4.1.0",
 		"<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", "XXX3YYY,J60/1,300/25",
-		"EST5EDT4,0/0,J365/25", "UTC0", NULL
+		NULL
 	};
 	struct cron_tz	*tz;
 	struct tm	 tm;
@@ -743,7 +748,8 @@ test_tz_vs_libc(void **state)
 		setenv("TZ", zones[i], 1);
 		tzset();
 		assert_non_null(tz = cron_tz_load("local"));
-		for (t = -1500000000; t < 4200000000; t += 46789) {
+		t = strchr(zones[i], ',') != NULL ? 31536000 : -1500000000;
+		for (; t < 4200000000; t += 46789) {
 			localtime_r(&t, &tm);
 			if (cron_tz_offset(tz, t) == tm.tm_gmtoff)
 				continue;
@@ -755,6 +761,14 @@ test_tz_vs_libc(void **state)
 		}
 		cron_tz_free(tz);
 	}
+	/* all-year DST, as tzfile(5) describes it */
+	setenv("TZ", "EST5EDT,0/0,J365/25", 1);
+	assert_non_null(tz = cron_tz_load("local"));
+	for (t = 0; t < 4200000000; t += 3607)
+		if (cron_tz_offset(tz, t) != -4 * 3600 && bad++ < 5)
+			print_error("all-year DST at %lld: %ld\n",
+			    (long long)t, cron_tz_offset(tz, t));
+	cron_tz_free(tz);
 	if (saved != NULL)
 		setenv("TZ", saved, 1);
 	else
@@ -855,7 +869,7 @@ test_tzif_hostile(void **state)
 	len = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	assert_true(len > 44);
-	for (i = 0; i < 3000; i++) {
+	for (i = 0; i < 1500; i++) {
 		unsigned char	 m[4096];
 		size_t		 mlen = len;
 
@@ -863,7 +877,8 @@ test_tzif_hostile(void **state)
 		if (i % 3 == 0)
 			mlen = (size_t)rand_r(&seed) % len;
 		for (k = 0; k < 1 + i % 8; k++)
-			m[(size_t)rand_r(&seed) % len] = (unsigned char)rand_r(&seed);
+			m[(size_t)rand_r(&seed) % len] =
+			    (unsigned char)rand_r(&seed);
 		fd = openat(dfd, "Zone", O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		assert_true(fd != -1);
 		assert_int_equal(write(fd, m, mlen), (ssize_t)mlen);
@@ -926,8 +941,15 @@ rnd_value(char *b, size_t len, int lo, int hi, int kind)
 
 /*
  * One random field.  Forms both implementations read alike: "*", N, A-B,
- * lists, "*" "/S", A-B/S.  Not used: "A/S" on the day of the week (croniter
- * runs it to 7, we to 6) and names inside ranges with steps.
+ * lists, "*" "/S", A-B/S, names.  Left out on purpose:
+ * - "A/S" on the day of the week: croniter runs it to 7 (Sunday), we to
+ *   6, like "*".
+ * - days of month 29-31: croniter 1.3.5 skips the 1st of March when a
+ *   day-of-month set holds a day February lacks ("0 0 1,31 * *" after
+ *   2027-02-28 gives 03-31), and with both day fields restricted it fails
+ *   outright when the day-of-month part alone never fires.  So the day of
+ *   month is drawn from 1-28 ("*" stays "*"; "*" "/S" becomes 1-28/S).
+ *   Month ends are covered by the fixed cases above.
  */
 static void
 rnd_field(char *b, size_t len, int lo, int hi, int kind)
@@ -954,8 +976,11 @@ rnd_field(char *b, size_t len, int lo, int hi, int kind)
 		snprintf(b, len, "%s,%s", x, y);
 		break;
 	case 5:
-		snprintf(b, len, "*/%d", 1 + rnd(kind == 5 ? 6 :
-		    (hi - lo + 1) / 2));
+		if (kind == 3)
+			snprintf(b, len, "1-28/%d", 1 + rnd(14));
+		else
+			snprintf(b, len, "*/%d", 1 + rnd(kind == 5 ? 6 :
+			    (hi - lo + 1) / 2));
 		break;
 	default:
 		a = lo + rnd(hi - lo + 1);
@@ -1089,7 +1114,7 @@ test_croniter(void **state)
 	while (nx < XN_EXPR) {
 		rnd_field(f[0], sizeof(f[0]), 0, 59, 1);
 		rnd_field(f[1], sizeof(f[1]), 0, 23, 2);
-		rnd_field(f[2], sizeof(f[2]), 1, 31, 3);
+		rnd_field(f[2], sizeof(f[2]), 1, 28, 3);
 		rnd_field(f[3], sizeof(f[3]), 1, 12, 4);
 		rnd_field(f[4], sizeof(f[4]), 0, 7, 5);
 		snprintf(exprs[nx], sizeof(exprs[nx]), "%s %s %s %s %s",
@@ -1103,8 +1128,9 @@ test_croniter(void **state)
 	assert_non_null(in = malloc(XN_EXPR * nstart * 160));
 	for (i = 0; i < nx; i++)
 		for (k = 0; k < nstart; k++)
-			ilen += (size_t)snprintf(in + ilen, 160, "%s\t%lld\t%d\n",
-			    exprs[i], (long long)ts(starts[k]), XN_COUNT);
+			ilen += (size_t)snprintf(in + ilen, 160,
+			    "%s\t%lld\t%d\n", exprs[i],
+			    (long long)ts(starts[k]), XN_COUNT);
 	out = run_helper(python_path(), script, in);
 	free(in);
 	if (out == NULL) {
@@ -1114,7 +1140,8 @@ test_croniter(void **state)
 	}
 	line = strtok_r(out, "\n", &save);
 	if (line == NULL || strcmp(line, "OK") != 0) {
-		print_message("skipped: %s\n", line != NULL ? line : "no output");
+		print_message("skipped: %s\n",
+		    line != NULL ? line : "no output");
 		free(out);
 		skip();
 	}

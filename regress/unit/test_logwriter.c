@@ -614,7 +614,7 @@ t_full_disk(void **state)
 	struct logfile	*f, *sup;
 	char		 mnt[128], *data, *got, *all, name[64], blk[4096];
 	size_t		 len, glen, alen = 0;
-	int		 mfd, ffd, rfd, avail, i, before, stalled = 0;
+	int		 mfd, ffd, rfd, avail, i, before;
 	pid_t		 pid;
 
 	snprintf(mnt, sizeof(mnt), "%s/mnt", fx->dir);
@@ -658,7 +658,7 @@ t_full_disk(void **state)
 	assert_int_equal(fx->eofs, 0);
 	/* The supervisor's own lines wait in memory. */
 	logfile_append(sup, "while full\n", 11);
-	stalled = logfile_stalled(sup);
+	assert_true(logfile_stalled(sup));
 
 	assert_int_equal(unlinkat(mfd, "filler", 0), 0);
 	assert_true(run_until(fx, &fx->eofs, 1, 20000));
@@ -688,7 +688,6 @@ t_full_disk(void **state)
 	got = slurp(mfd, "supervisor.log", &glen);
 	assert_non_null(got);
 	assert_non_null(strstr(got, "while full\n"));
-	(void)stalled;
 	free(got);
 	free(all);
 	free(data);

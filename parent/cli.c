@@ -385,6 +385,7 @@ cmd_start(struct cli *cl)
 		    cl->env.statedir);
 		return 0;
 	}
+	parent_capture_sockets();
 	if (load_checked(cl, &path) == -1)
 		return 1;
 	if (cl->daemonize) {

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,8 @@
 #include "paths.h"
 #include "proc.h"
 #include "procscan.h"
+#include "sandbox.h"
+#include "sockact.h"
 
 #define ROLE_RESTARTS_MAX	5	/* in ROLE_RESTART_WINDOW seconds */
 #define ROLE_RESTART_WINDOW	60
@@ -60,10 +63,14 @@ static struct {
 	int		 go;
 	int		 shutting_down;
 	int		 exitcode;
+	gid_t		 sysg_gid;
 	struct sysg_conf *reload_conf;
 	uint32_t	 reload_client;
 	struct event	*ev_kill;
 } P;
+
+static struct sockact	 parent_sa;
+static const char	*sa_names[SOCKACT_MAX];
 
 static void	role_start(enum sysg_proc);
 static void	parent_exit(void);
@@ -170,7 +177,20 @@ open_socket(void)
 		return -1;
 	}
 	umask(old);
-	if (chmod(sun.sun_path, 0600) == -1 || listen(s, 128) == -1) {
+	if (P.env.sysmode && P.sysg_gid != (gid_t)-1 &&
+	    (chown(sun.sun_path, 0, P.sysg_gid) == -1 ||
+	    chmod(sun.sun_path, 0660) == -1)) {
+		log_warn("%s", sun.sun_path);
+		close(s);
+		return -1;
+	}
+	if ((!P.env.sysmode || P.sysg_gid == (gid_t)-1) &&
+	    chmod(sun.sun_path, 0600) == -1) {
+		log_warn("%s", sun.sun_path);
+		close(s);
+		return -1;
+	}
+	if (listen(s, 128) == -1) {
 		log_warn("%s", sun.sun_path);
 		close(s);
 		return -1;
@@ -259,6 +279,36 @@ wire(enum sysg_proc a, enum sysg_proc b)
 	send_to(b, IMSG_PEER_FD, 0, sv[1], &pb, sizeof(pb));
 }
 
+/* The sockets inherited from systemd, for the spawner only. */
+static void
+send_sockets(void)
+{
+	size_t	 i;
+	int	 fd;
+
+	for (i = 0; i < parent_sa.n; i++) {
+		if ((fd = fcntl(parent_sa.fds[i], F_DUPFD_CLOEXEC, 3)) == -1)
+			fatal("dup");
+		send_to(PROC_SPAWNER, IMSG_SOCKFD, 0, fd, parent_sa.names[i],
+		    strlen(parent_sa.names[i]) + 1);
+	}
+}
+
+/*
+ * Socket activation: take the sockets systemd passed us, before
+ * anything else uses fds or the environment.  Called by `sysg start`.
+ */
+void
+parent_capture_sockets(void)
+{
+	size_t	 i;
+
+	if (sockact_capture(&parent_sa) == -1)
+		log_warnx("socket activation: malformed LISTEN_* variables");
+	for (i = 0; i < parent_sa.n; i++)
+		sa_names[i] = parent_sa.names[i];
+}
+
 static void
 role_setup(enum sysg_proc id)
 {
@@ -268,6 +318,7 @@ role_setup(enum sysg_proc id)
 	send_to(id, IMSG_ROLE_ENV, 0, -1, &P.env, sizeof(P.env));
 	switch (id) {
 	case PROC_SPAWNER:
+		send_sockets();
 		send_config(id, P.conf, P.gen, 0);
 		break;
 	case PROC_SUPERVISOR:
@@ -640,11 +691,50 @@ on_sighup(int fd, short ev, void *arg)
 
 /* ------------------------------------------------------------------ */
 
+/*
+ * --sys: the state directory belongs to the role user (the supervisor
+ * and cron write there), group sysg may reach control.sock; the log
+ * directory is setgid sysg so log files are readable by the group; the
+ * roles chroot to an empty root-owned directory.
+ */
+static int
+sysmode_dirs(void)
+{
+	struct group	*gr;
+	uid_t		 uid;
+	gid_t		 gid, sg = (gid_t)-1;
+	char		 name[64];
+
+	if (mkdir("/run/sysg", 0755) == -1 && errno != EEXIST)
+		return -1;
+	if (mkdir(SYSG_EMPTY_DIR, 0555) == -1 && errno != EEXIST)
+		return -1;
+	if (chown(SYSG_EMPTY_DIR, 0, 0) == -1 || chmod(SYSG_EMPTY_DIR,
+	    0555) == -1)
+		return -1;
+	if (sandbox_role_user(&uid, &gid, name, sizeof(name)) == -1)
+		return -1;
+	if ((gr = getgrnam("sysg")) != NULL)
+		sg = gr->gr_gid;
+	if (chown(P.env.statedir, uid, sg != (gid_t)-1 ? sg : gid) == -1 ||
+	    chmod(P.env.statedir, sg != (gid_t)-1 ? 0710 : 0700) == -1)
+		return -1;
+	if (chown(P.env.logdir, uid, sg != (gid_t)-1 ? sg : gid) == -1 ||
+	    chmod(P.env.logdir, sg != (gid_t)-1 ? 02750 : 0750) == -1)
+		return -1;
+	P.sysg_gid = sg;
+	return 0;
+}
+
 static int
 open_dirs(void)
 {
 	if (paths_make_dirs(&P.env) == -1)
 		return -1;
+	if (P.env.sysmode && sysmode_dirs() == -1) {
+		log_warn("system mode directories");
+		return -1;
+	}
 	P.state_dirfd = open(P.env.statedir, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC);
 	P.log_dirfd = open(P.env.logdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -701,6 +791,7 @@ parent_main(const struct sysg_env *env, const char *config_path,
 	P.status_fd = status_fd;
 	P.listen_fd = P.state_dirfd = P.log_dirfd = P.lock_fd = -1;
 	P.logpipe = -1;
+	P.sysg_gid = (gid_t)-1;
 	log_procname("parent");
 	if (open_dirs() == -1) {
 		status_line("error: cannot create %s: %s", P.env.statedir,
@@ -715,6 +806,9 @@ parent_main(const struct sysg_env *env, const char *config_path,
 	P.lo.sysmode = env->sysmode;
 	P.lo.daemon_is_root = geteuid() == 0;
 	P.lo.drop_privileges = env->drop_privileges;
+	P.lo.sockets = sa_names;
+	P.lo.nsockets = parent_sa.n;
+	P.lo.check_sockets = 1;
 	if ((P.config_path = strdup(config_path)) == NULL)
 		fatal("strdup");
 	if ((P.conf = config_load(P.config_path, &P.lo, &errs)) == NULL) {

@@ -12,6 +12,7 @@
 int	parent_main(const struct sysg_env *, const char *config_path,
 	    int status_fd);
 
+void	parent_capture_sockets(void);
 void	parent_reload(uint32_t client, const char *, size_t);
 
 #endif

@@ -338,6 +338,65 @@ test_sysmode_modes(void **state)
 	config_free(c);
 }
 
+static struct sysg_conf *
+load_opts(const char *yaml, const struct load_opts *o, struct errlist *errs)
+{
+	char	 path[256];
+
+	write_file("o.yaml", yaml);
+	snprintf(path, sizeof(path), "%s/o.yaml", tmpdir);
+	return config_load(path, o, errs);
+}
+
+/* Accounts need a root daemon; --drop-privileges; inherited sockets. */
+static void
+test_load_opts(void **state)
+{
+	struct errlist		 errs = { NULL, 0 };
+	struct load_opts	 o;
+	struct sysg_conf	*c;
+	const char		*socks[] = { "web" };
+	char			 want[512];
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	assert_null(load_opts("version: '1'\nservices:\n  a:\n"
+	    "    command: x\n    user: root\n    capabilities: []\n", &o,
+	    &errs));
+	assert_int_equal(errs.n, 2);
+	snprintf(want, sizeof(want), "%s/o.yaml:5:11: services.a.user: "
+	    "needs a daemon that runs as root (this one would not; run sysg "
+	    "as root, e.g. sysg --sys)", tmpdir);
+	assert_string_equal(errs.lines[0], want);
+	errlist_free(&errs);
+
+	o.daemon_is_root = 1;
+	o.sysmode = 1;
+	o.drop_privileges = 1;
+	o.sockets = socks;
+	o.nsockets = 1;
+	o.check_sockets = 1;
+	c = load_opts("version: '1'\nservices:\n  a:\n    command: x\n"
+	    "    sockets: [web]\n  b:\n    command: x\n    user: root\n",
+	    &o, &errs);
+	if (c == NULL)
+		errlist_print(&errs, 2);
+	assert_non_null(c);
+	assert_string_equal(c->units[0]->user, "nobody");
+	assert_non_null(c->units[0]->group);
+	assert_string_equal(c->units[1]->user, "root");
+	assert_string_equal(c->units[1]->group, "root");
+	config_free(c);
+	assert_null(load_opts("version: '1'\nservices:\n  a:\n"
+	    "    command: x\n    sockets: [web, admin]\n", &o, &errs));
+	assert_int_equal(errs.n, 1);
+	snprintf(want, sizeof(want), "%s/o.yaml:5:20: services.a.sockets[1]: "
+	    "no socket named \"admin\" was inherited from the service "
+	    "manager", tmpdir);
+	assert_string_equal(errs.lines[0], want);
+	errlist_free(&errs);
+}
+
 static int
 cleanup(void **state)
 {
@@ -362,6 +421,7 @@ main(void)
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_resolve_errors),
 		cmocka_unit_test(test_sysmode_modes),
+		cmocka_unit_test(test_load_opts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, cleanup);

@@ -51,6 +51,7 @@ teardown(void **state)
 	struct dirent	*de;
 
 	if ((dir = fdopendir(d->fd)) != NULL) {
+		rewinddir(dir);		/* the offset is shared with dups */
 		while ((de = readdir(dir)) != NULL) {
 			if (strcmp(de->d_name, ".") == 0 ||
 			    strcmp(de->d_name, "..") == 0)

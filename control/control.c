@@ -229,6 +229,19 @@ client_request(struct client *c, struct imsg *im)
 	}
 }
 
+/*
+ * A protocol error: send the error now and disconnect.  The shutdown makes
+ * the next read see end-of-file, which frees the client outside dispatch.
+ */
+static void
+client_reject(struct client *c)
+{
+	c->hello = -1;
+	if (imsgbuf_write(&c->iev.ibuf) == -1)
+		log_debug("client %u: %s", c->id, strerror(errno));
+	shutdown(c->iev.ibuf.fd, SHUT_RDWR);
+}
+
 static void
 client_dispatch(struct imsgev *iev, struct imsg *im)
 {
@@ -238,14 +251,14 @@ client_dispatch(struct imsgev *iev, struct imsg *im)
 	if (!c->hello) {
 		if (im->hdr.type != IMSG_CTL_HELLO || im->len != sizeof(h)) {
 			client_end(c, 1, "protocol error: no hello");
-			c->hello = -1;
+			client_reject(c);
 			return;
 		}
 		memcpy(&h, im->data, sizeof(h));
 		if (h.version != SYSG_PROTO_VERSION) {
 			client_end(c, 1, "protocol version %u, daemon "
 			    "speaks %u", h.version, SYSG_PROTO_VERSION);
-			c->hello = -1;
+			client_reject(c);
 			return;
 		}
 		c->hello = 1;
@@ -257,7 +270,7 @@ client_dispatch(struct imsgev *iev, struct imsg *im)
 		return;
 	if (im->hdr.type != IMSG_CTL_REQUEST) {
 		client_end(c, 1, "protocol error: unexpected message");
-		c->hello = -1;
+		client_reject(c);
 		return;
 	}
 	client_request(c, im);

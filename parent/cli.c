@@ -192,7 +192,7 @@ wait_daemon_gone(struct cli *cl, int seconds)
 	    -1)
 		return -1;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
+		return errno == ENOENT ? 0 : -1;
 	for (i = 0; i < seconds * 50; i++) {
 		if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 			close(fd);
@@ -418,8 +418,13 @@ cmd_stop(struct cli *cl)
 		return 0;
 	}
 	if (r == -1) {
-		/* The daemon may close on us as it exits: that is a stop. */
-		if (cl->unit == NULL && wait_daemon_gone(cl, 60) == 0) {
+		/*
+		 * The daemon may close on us as it exits: that is a stop.
+		 * A daemon that does not answer is not (no 60 s hang).
+		 */
+		if (cl->unit == NULL && strstr(cl->err,
+		    "closed the connection") != NULL &&
+		    wait_daemon_gone(cl, 60) == 0) {
 			printf("stopped\n");
 			return 0;
 		}

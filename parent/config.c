@@ -256,7 +256,7 @@ static void
 top_project_dir(struct cx *cx, const struct ynode *v)
 {
 	const char	*p;
-	char		*d;
+	char		*d, buf[2100];
 	struct stat	 st;
 	size_t		 old;
 
@@ -264,9 +264,11 @@ top_project_dir(struct cx *cx, const struct ynode *v)
 	if ((p = cx_str(cx, v, "a directory path")) != NULL) {
 		d = path_resolve(cx->project_dir, p);
 		if (stat(d, &st) == -1)
-			cx_err(cx, v, "directory %s: %s", d, strerror(errno));
+			cx_err(cx, v, "directory %s: %s", safe(d, buf,
+			    sizeof(buf)), strerror(errno));
 		else if (!S_ISDIR(st.st_mode))
-			cx_err(cx, v, "%s is not a directory", d);
+			cx_err(cx, v, "%s is not a directory", safe(d, buf,
+			    sizeof(buf)));
 		free(cx->project_dir);
 		cx->project_dir = d;
 	}

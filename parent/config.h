@@ -47,7 +47,8 @@ int		 config_unit_index(const struct sysg_conf *, const char *name);
 /*
  * Start order as layers of units that can start in parallel (services
  * only, cron units excluded).  Returns the number of layers; layer_of[i]
- * receives the layer of units[i] (-1 for cron units).
+ * receives the 0-based layer of units[i] (-1 for cron units).  Within a
+ * layer, units keep file order.
  */
 int		 config_layers(const struct sysg_conf *, int *layer_of);
 

@@ -56,14 +56,14 @@ check_vars(struct cx *cx, const struct ynode *v)
 int
 load_envfile(struct cx *cx, const struct ynode *f, struct kvlist *out)
 {
-	char	*path, *buf, err[1024];
+	char	*path, *buf, err[1024], sbuf[2100];
 	size_t	 len;
 	int	 n;
 
 	path = path_resolve(cx->project_dir, f->str);
 	if (conf_read_file(path, cx->opts->sysmode, &buf, &len, err,
 	    sizeof(err)) == -1) {
-		cx_err(cx, f, "env file %s", err);
+		cx_err(cx, f, "env file %s", safe(err, sbuf, sizeof(sbuf)));
 		free(path);
 		return -1;
 	}
@@ -204,9 +204,10 @@ expand_vars(struct cx *cx, const struct ynode *vars, struct kvlist *e)
 		if (k->dup)
 			continue;
 		old = cx_push(cx, k->str);
-		if ((val = expand(cx, v, e)) == NULL)
+		if ((val = expand(cx, v, e)) == NULL) {
 			rc = -1;
-		else {
+			kv_set(e, k->str, "");	/* no cascade of errors */
+		} else {
 			if (budget(cx, v, strlen(k->str) + strlen(val) + 2)
 			    == -1)
 				rc = -1;
@@ -312,7 +313,10 @@ build_env(struct cx *cx, struct svc *s)
 	kv_set(&e, "SYSG_SERVICE", s->u->name);
 	for (i = 0; i < e.n; i++)
 		bytes += strlen(e.v[i].key) + strlen(e.v[i].val) + 2;
+	old = cx_push(cx, "services");
+	cx_push(cx, s->u->name);
 	if (rc == 0 && budget(cx, s->key, bytes) == 0)
 		env_store(cx, s, &e);
+	cx_pop(cx, old);
 	kv_free(&e);
 }

@@ -153,6 +153,8 @@ void		 cx_expected(struct cx *, const struct ynode *,
 		    const char *what);
 void		 ydesc(const struct ynode *, char *, size_t);
 void		 sanitize(const char *, size_t maxlen, char *, size_t);
+/* s made printable (escapes, at most 512 bytes shown) in buf. */
+const char	*safe(const char *s, char *buf, size_t len);
 const char	*suggest(const char *word, const char *const *cands,
 		    size_t n);
 

@@ -100,19 +100,21 @@ k_working_dir(struct cx *cx, const struct ynode *v, void *arg)
 {
 	struct svc	*s = arg;
 	const char	*p;
-	char		*abs;
+	char		*abs, buf[2100];
 	struct stat	 st;
 
 	if ((p = cx_str(cx, v, "a directory path")) == NULL)
 		return;
 	abs = path_resolve(cx->project_dir, p);
 	if (stat(abs, &st) == -1) {
-		cx_err(cx, v, "directory %s: %s", abs, strerror(errno));
+		cx_err(cx, v, "directory %s: %s", safe(abs, buf, sizeof(buf)),
+		    strerror(errno));
 		free(abs);
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		cx_err(cx, v, "%s is not a directory", abs);
+		cx_err(cx, v, "%s is not a directory", safe(abs, buf,
+		    sizeof(buf)));
 		free(abs);
 		return;
 	}
@@ -579,7 +581,7 @@ static void
 k_cron_expression(struct cx *cx, const struct ynode *v, void *arg)
 {
 	struct svc	*s = arg;
-	char		*e, err[256];
+	char		*e, err[256], sbuf[600];
 	int		 n;
 #ifdef HAVE_CRONEXPR
 	struct cronexpr	 ce;
@@ -598,7 +600,8 @@ k_cron_expression(struct cx *cx, const struct ynode *v, void *arg)
 	}
 #ifdef HAVE_CRONEXPR
 	if (cronexpr_parse(e, &ce, err, sizeof(err)) == -1)
-		cx_err(cx, v, "invalid cron expression: %s", err);
+		cx_err(cx, v, "invalid cron expression: %s", safe(err, sbuf,
+		    sizeof(sbuf)));
 #else
 	(void)err;
 #endif
@@ -608,7 +611,7 @@ static void
 k_cron_timezone(struct cx *cx, const struct ynode *v, void *arg)
 {
 	struct svc	*s = arg;
-	char		*tz;
+	char		*tz, got[300];
 	int		 ok;
 
 	if ((tz = cx_strdup(cx, v, "a time zone like \"Europe/Berlin\", "
@@ -620,8 +623,9 @@ k_cron_timezone(struct cx *cx, const struct ynode *v, void *arg)
 	ok = strcmp(tz, "UTC") == 0 || strcmp(tz, "local") == 0;
 #endif
 	if (!ok) {
-		cx_err(cx, v, "unknown time zone \"%.64s\" (use an IANA "
-		    "name like \"Europe/Berlin\", \"UTC\" or \"local\")", tz);
+		ydesc(v, got, sizeof(got));
+		cx_err(cx, v, "unknown time zone %s (use an IANA "
+		    "name like \"Europe/Berlin\", \"UTC\" or \"local\")", got);
 		free(tz);
 		return;
 	}

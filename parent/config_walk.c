@@ -54,6 +54,13 @@ sanitize(const char *s, size_t maxlen, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+const char *
+safe(const char *s, char *buf, size_t len)
+{
+	sanitize(s, 512, buf, len);
+	return buf;
+}
+
 void
 ydesc(const struct ynode *n, char *buf, size_t len)
 {

@@ -1,4 +1,5 @@
-# A failed dependency blocks its dependent, with the reason; starting the
+# A failed dependency blocks its dependent, with the reason (also when it
+# fails while the dependent is still in its pre_start); starting the
 # dependency by hand once it can run brings both up.  skip: true and a
 # skip command that exits 0 give state skipped (and block dependents);
 # a pre_start that exits 7 fails the start before the service ever ran.
@@ -26,6 +27,13 @@ services:
   sn:
     command: "touch $T/sn.ran; exec sleep 1026"
     skip: "test -f $T/absent"
+  a2:
+    command: "sleep 0.3; exit 1"
+  b2:
+    command: sleep 1028
+    depends_on: [a2]
+    deployment:
+      pre_start: "sleep 1"
   pre:
     command: "touch $T/pre.ran; exec sleep 1027"
     deployment:
@@ -52,6 +60,10 @@ wait_for 5 state_is pre failed
 r=$(unit_field pre reason)
 case $r in *"pre_start exited with 7"*) ;; *) fail "pre's reason: '$r'";; esac
 [ -e pre.ran ] && fail "pre's command ran although pre_start failed"
+
+# a2 failed while b2 was still in its pre_start: blocked, not stopped
+wait_for 5 state_is a2 failed
+wait_for 5 state_is b2 blocked
 
 # Fix a and start it by hand: a runs, then b.
 touch OKFILE

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "confjson.h"
 #include "log.h"
 #include "proc.h"
@@ -329,6 +330,31 @@ send_spawned(struct child *c)
 	proc_send(PROC_SUPERVISOR, IMSG_SPAWNED, 0, -1, &ms, sizeof(ms));
 }
 
+/*
+ * A unit with a cgroup: kill what is left in the group (cgroup.kill
+ * where present); returns 1 while the group still has processes.
+ */
+static int
+cgroup_busy(const char *unit)
+{
+	const struct unit_conf	*u;
+
+	if ((u = spawner_unit(unit)) == NULL || !u->limits.cgroup.set)
+		return 0;
+	if (cgroup_empty(u)) {
+		if (cgroup_remove(u) == -1 && errno != ENOENT)
+			log_warn("%s: remove cgroup", unit);
+		return 0;
+	}
+	if (cgroup_kill(u) == -1)
+		log_warn("%s: cgroup kill", unit);
+	if (cgroup_empty(u)) {
+		cgroup_remove(u);
+		return 0;
+	}
+	return 1;
+}
+
 /* A stopping main whose processes are all gone: report and forget. */
 static void
 unit_check_drained(const char *unit)
@@ -338,6 +364,11 @@ unit_check_drained(const char *unit)
 
 	if (orphan_of(unit) != NULL)
 		return;
+	for (i = 0; i < CHILD_HASH; i++)
+		for (c = children[i]; c != NULL; c = c->next)
+			if (c->reaped && c->stopping && c->cgroup &&
+			    strcmp(c->unit, unit) == 0 && cgroup_busy(unit))
+				return;
 	for (i = 0; i < CHILD_HASH; i++)
 		for (c = children[i]; c != NULL; c = next) {
 			next = c->next;

@@ -507,6 +507,14 @@ req_restart(uint32_t client, struct unit *u, json_int_t wait)
 	}
 	u->auto_restart = 0;
 	u->consecutive = 0;
+	if (u->conf->strategy == DEPLOY_ROLLING && u->state == ST_RUNNING &&
+	    u->pid > 0 && !u->rolling && u->old_pid == 0) {
+		deploy_rolling(u);
+		w = waiter_new(client, W_SETTLE, u->conf->name);
+		w->deadline_ms = now_ms() + (uint64_t)wait * 1000;
+		waiter_check(w);
+		return;
+	}
 	if (unit_active(u)) {
 		u->after_stop = AFTER_STOP_START;
 		u->manual_stop = 0;

@@ -100,6 +100,85 @@ timer_cancel(struct unit *u)
 }
 
 /* ------------------------------------------------------------------ */
+/* Rolling deployments: the old instance serves until the new is ready */
+
+static void
+rolling_stop_old(int fd, short ev, void *arg)
+{
+	struct unit	*u = arg;
+
+	(void)fd;
+	(void)ev;
+	if (u->rolling != 2)
+		return;
+	u->rolling = 0;
+	if (u->old_pid > 0) {
+		log_info("%s: rolling: stopping old pid %d", u->conf->name,
+		    (int)u->old_pid);
+		sup_stop_pid(u, u->old_pid);
+	}
+}
+
+/* restart -s with strategy rolling, on a running unit. */
+void
+deploy_rolling(struct unit *u)
+{
+	log_info("%s: rolling restart: starting a new instance beside pid %d",
+	    u->conf->name, (int)u->pid);
+	check_stop(u);
+	u->old_pid = u->pid;
+	u->pid = 0;
+	u->rolling = 1;
+	u->ready = 1;		/* the old instance still serves */
+	u->state = ST_STARTING;
+	u->since_ms = now_ms();
+	u->hc_passed = u->hc_fails = u->hc_failing = 0;
+	u->reqid = ++sup.next_reqid;
+	u->phase = u->conf->pre_start != NULL ? PH_PRESTART : PH_MAIN;
+	sup_spawn(u, u->phase == PH_PRESTART ? SPAWN_PRESTART : SPAWN_MAIN,
+	    0, 0, -1);
+	sup_state_changed(u);
+}
+
+/* The new instance is ready: the old one goes after grace_period. */
+static void
+rolling_done(struct unit *u)
+{
+	struct timeval	 tv;
+	int64_t		 ms = u->conf->grace_period_ms;
+
+	u->rolling = 2;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if (u->roll_timer == NULL && (u->roll_timer = evtimer_new(
+	    event_get_base(u->timer), rolling_stop_old, u)) == NULL)
+		fatalx("evtimer_new");
+	evtimer_add(u->roll_timer, &tv);
+}
+
+/* The new instance never got ready: stop it, keep the old one. */
+static enum unit_state
+rolling_abort(struct unit *u, const char *why)
+{
+	log_warnx("%s: rolling restart failed (%s): keeping pid %d",
+	    u->conf->name, why, (int)u->old_pid);
+	check_stop(u);
+	if (u->roll_timer != NULL)
+		evtimer_del(u->roll_timer);
+	if (u->pid > 0)
+		sup_stop_pid(u, u->pid);
+	u->pid = u->old_pid;
+	u->old_pid = 0;
+	u->rolling = 0;
+	u->phase = PH_MAIN;
+	u->ready = 1;
+	unit_set_reason(u, "rolling restart failed: %s", why);
+	check_start(u);
+	u->hc_passed = 1;
+	return ST_RUNNING;
+}
+
+/* ------------------------------------------------------------------ */
 /* Actions */
 
 /* Start asked for: go through skip, dependencies, pre_start, main. */
@@ -177,6 +256,8 @@ a_spawned(struct unit *u)
 static enum unit_state
 a_ready(struct unit *u)
 {
+	if (u->rolling == 1)
+		rolling_done(u);
 	u->ready = 1;
 	hook_fire(u, HOOK_START, HOOK_SUCCESS, -1);
 	if (u->auto_restart)
@@ -189,6 +270,8 @@ a_ready(struct unit *u)
 static enum unit_state
 a_spawn_failed(struct unit *u)
 {
+	if (u->rolling)
+		return rolling_abort(u, u->reason);
 	u->phase = PH_NONE;
 	u->pid = 0;
 	check_stop(u);
@@ -241,6 +324,8 @@ a_exit(struct unit *u)
 	int		 was_ready = u->ready;
 	enum unit_state	 next;
 
+	if (u->rolling)
+		return rolling_abort(u, "the new instance exited");
 	u->pid = 0;
 	u->phase = PH_NONE;
 	check_stop(u);
@@ -296,12 +381,19 @@ a_dep_down(struct unit *u)
 		timer_cancel(u);
 		return ST_WAITING;
 	}
-	return a_stop(u);
+	if (a_stop(u) == ST_STOPPED) {
+		/* No main process yet (spawn pending, pre_start, skip). */
+		u->after_stop = AFTER_STOP_IDLE;
+		return ST_WAITING;
+	}
+	return ST_STOPPING;
 }
 
 static enum unit_state
 a_unhealthy(struct unit *u)
 {
+	if (u->rolling)
+		return rolling_abort(u, "the new instance never became healthy");
 	hook_fire(u, HOOK_START, HOOK_ERROR, -1);
 	if (u->conf->health.on_unhealthy == UNHEALTHY_NONE)
 		return u->state;

@@ -236,6 +236,8 @@ unit_free(struct unit *u)
 	check_stop(u);
 	if (u->hc_timer != NULL)
 		event_free(u->hc_timer);
+	if (u->roll_timer != NULL)
+		event_free(u->roll_timer);
 	event_free(u->timer);
 	json_decref(u->cron_info);
 	unit_conf_free(u->conf);
@@ -600,9 +602,15 @@ sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
 		    json_string(u->conf->name));
 		u->after_stop = AFTER_STOP_REMOVE;
 		u->manual_stop = 1;
-		if (unit_active(u) && !u->conf->is_cron)
+		if (unit_active(u) && !u->conf->is_cron) {
 			fsm(u, EV_STOP, "removed from the configuration");
-		else {
+			/* EV_STOP resets after_stop: mark it again. */
+			u->after_stop = AFTER_STOP_REMOVE;
+			if (u->state == ST_STOPPED) {
+				sup_state_changed(u);
+				i--;
+			}
+		} else {
 			u->state = ST_STOPPED;
 			sup_state_changed(u);
 			i--;
@@ -642,8 +650,14 @@ sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
 			continue;
 		}
 		if (unit_active(u)) {
-			u->after_stop = AFTER_STOP_START;
 			fsm(u, EV_STOP, "changed by reload");
+			/* EV_STOP makes it a manual stop: undo, start again. */
+			u->manual_stop = 0;
+			u->after_stop = AFTER_STOP_START;
+			if (u->state == ST_STOPPED) {
+				u->after_stop = AFTER_STOP_IDLE;
+				fsm(u, EV_START, "changed by reload");
+			}
 		} else if (!u->manual_stop)
 			fsm(u, EV_START, "changed by reload");
 	}

@@ -70,7 +70,8 @@ struct unit {
 	pid_t		 pid;		/* main process */
 	uint64_t	 started_ms;
 	pid_t		 old_pid;	/* rolling: instance being replaced */
-	int		 rolling;	/* a rolling candidate is starting */
+	int		 rolling;	/* 1 candidate starting, 2 grace */
+	struct event	*roll_timer;
 	int		 ready;		/* dependents may start */
 	int		 manual_stop;	/* no automatic start until start */
 	int		 auto_restart;	/* this start is an automatic one */
@@ -138,6 +139,7 @@ void		 supervisor_main(void) __attribute__((noreturn));
 
 /* fsm.c */
 void		 fsm(struct unit *, enum fsm_event, const char *cause);
+void		 deploy_rolling(struct unit *);
 const char	*state_name(enum unit_state);
 enum unit_health unit_health(const struct unit *);
 void		 unit_set_reason(struct unit *, const char *, ...)

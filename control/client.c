@@ -84,6 +84,11 @@ ctl_connect(const char *statedir, struct ctl_conn *c, char *err,
 		c->fd = -1;
 		if (errno == ENOENT || errno == ECONNREFUSED)
 			return 1;
+		if (errno == EACCES || errno == EPERM) {
+			snprintf(err, errlen, "permission denied: cannot reach "
+			    "%s (root or group sysg only)", sun.sun_path);
+			return -1;
+		}
 		snprintf(err, errlen, "connect %s: %s", sun.sun_path,
 		    strerror(errno));
 		return -1;

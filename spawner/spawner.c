@@ -7,6 +7,7 @@
  */
 
 #include <sys/prctl.h>
+#include <linux/capability.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -788,11 +789,50 @@ spawner_init(void)
 		fatalx("SIGCHLD event");
 }
 
+/*
+ * A root spawner keeps in its bounding set only what it uses itself and
+ * what the configured services ask for.  A service that runs as root
+ * without a capabilities list keeps root's full set, so then nothing is
+ * dropped.  Capabilities added later by a reload need a daemon restart.
+ */
+static void
+spawner_bound_caps(void)
+{
+	static const int own[] = {
+		CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER,
+		CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_NET_ADMIN,
+		CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_SYS_RESOURCE, CAP_SYS_NICE,
+	};
+	uint64_t	 keep = 0;
+	size_t		 i;
+	int		 c;
+
+	if (geteuid() != 0)
+		return;
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		keep |= 1ULL << own[i];
+	for (i = 0; i < conf.nunits; i++) {
+		if (conf.units[i]->user == NULL && !spawner_drop_privileges &&
+		    !conf.units[i]->has_caps) {
+			log_debug("a root service keeps every capability: "
+			    "bounding set unchanged");
+			return;
+		}
+		if (conf.units[i]->has_caps)
+			keep |= conf.units[i]->caps;
+	}
+	for (c = 0; c < 64 && prctl(PR_CAPBSET_READ, c) >= 0; c++)
+		if (!(keep & (1ULL << c)) &&
+		    prctl(PR_CAPBSET_DROP, c) == -1)
+			log_warn("drop capability %d from the bounding set", c);
+}
+
 static void
 spawner_setup_done(void)
 {
 	spawner_sysmode = role->env.sysmode;
 	spawner_drop_privileges = role->env.drop_privileges;
+	spawner_bound_caps();
 	proc_ready();
 }
 

@@ -394,7 +394,8 @@ a_unhealthy(struct unit *u)
 {
 	if (u->rolling)
 		return rolling_abort(u, "the new instance never became healthy");
-	hook_fire(u, HOOK_START, HOOK_ERROR, -1);
+	if (!u->hc_passed)
+		hook_fire(u, HOOK_START, HOOK_ERROR, -1);
 	if (u->conf->health.on_unhealthy == UNHEALTHY_NONE)
 		return u->state;
 	u->after_stop = AFTER_STOP_START;
@@ -410,8 +411,7 @@ a_stopped(struct unit *u)
 
 	u->pid = 0;
 	u->phase = PH_NONE;
-	if (u->after_stop != AFTER_STOP_START)
-		hook_fire(u, HOOK_STOP, HOOK_SUCCESS, status);
+	hook_fire(u, HOOK_STOP, HOOK_SUCCESS, status);
 	switch (u->after_stop) {
 	case AFTER_STOP_START:
 		u->after_stop = AFTER_STOP_IDLE;

@@ -151,12 +151,14 @@ unit_json(struct unit *u)
 }
 
 static enum unit_health
-overall(void)
+overall(const char *only)
 {
 	enum unit_health worst = HEALTH_HEALTHY, h;
 	size_t		 i;
 
 	for (i = 0; i < sup.nunits; i++) {
+		if (only != NULL && strcmp(only, sup.units[i]->conf->name))
+			continue;
 		h = unit_health(sup.units[i]);
 		if (h != HEALTH_INACTIVE && h > worst)
 			worst = h;
@@ -178,7 +180,7 @@ status_json(const char *only)
 	}
 	doc = json_pack("{s:s,s:o,s:s,s:{s:I,s:s,s:s?,s:I},s:o}",
 	    "schema_version", "status.v1", "captured_at",
-	    time_json(now_ms()), "overall_health", health_name(overall()),
+	    time_json(now_ms()), "overall_health", health_name(overall(only)),
 	    "daemon", "pid", (json_int_t)sup.daemon_pid, "mode",
 	    role->env.sysmode ? "system" : "user", "config", sup.config_file,
 	    "uptime_seconds",

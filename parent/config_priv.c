@@ -12,7 +12,6 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include "parse.h"
 
 #define CGROUP_ROOT	"/sys/fs/cgroup/systemg"
+#define MAX_CPUS	1024	/* CPU_SETSIZE; <sched.h> is shadowed by -Icron */
 
 /* ------------------------------------------------------------------ */
 /* Accounts */
@@ -371,14 +371,14 @@ k_cpu_affinity(struct cx *cx, const struct ynode *v, void *arg)
 		cx_err(cx, v, "the list is empty");
 		return;
 	}
-	if (v->nkids > CPU_SETSIZE) {
+	if (v->nkids > MAX_CPUS) {
 		cx_err(cx, v, "too many CPUs listed");
 		return;
 	}
 	if ((ncpu = sysconf(_SC_NPROCESSORS_CONF)) < 1)
 		ncpu = 1;
-	if (ncpu > CPU_SETSIZE)
-		ncpu = CPU_SETSIZE;
+	if (ncpu > MAX_CPUS)
+		ncpu = MAX_CPUS;
 	free(l->cpus);
 	l->ncpus = 0;
 	if ((l->cpus = calloc(v->nkids, sizeof(*l->cpus))) == NULL)

@@ -212,7 +212,8 @@ client_request(struct client *c, struct imsg *im)
 		    (int)c->pid);
 		json_decref(req);
 		client_end(c, 4, "permission denied: uid %d may not %s",
-		    (int)c->uid, acc < 0 ? "use this daemon" : cmd);
+		    (int)c->uid, acc < 0 ? "use this daemon" :
+		    requests[i].cmd);
 		return;
 	}
 	if (requests[i].access == ACC_WRITE)

@@ -691,6 +691,27 @@ on_sighup(int fd, short ev, void *arg)
 
 /* ------------------------------------------------------------------ */
 
+/* supervisor.log belongs to the role user, like every log file. */
+static int
+suplog_create(uid_t uid, gid_t gid)
+{
+	char	 path[4200];
+	int	 fd;
+
+	if (path_join(path, sizeof(path), P.env.logdir, SYSG_SUPLOG) == -1)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
+	    O_CLOEXEC, 0640);
+	if (fd == -1)
+		return -1;
+	if (fchown(fd, uid, gid) == -1 || fchmod(fd, 0640) == -1) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 /*
  * --sys: the state directory belongs to the role user (the supervisor
  * and cron write there), group sysg may reach control.sock; the log
@@ -723,7 +744,7 @@ sysmode_dirs(void)
 	    chmod(P.env.logdir, sg != (gid_t)-1 ? 02750 : 0750) == -1)
 		return -1;
 	P.sysg_gid = sg;
-	return 0;
+	return suplog_create(uid, sg != (gid_t)-1 ? sg : gid);
 }
 
 static int

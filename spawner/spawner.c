@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -789,6 +790,17 @@ spawner_init(void)
 		fatalx("SIGCHLD event");
 }
 
+/* Does the unit run as uid 0 (no user, or a user such as root)? */
+static int
+unit_is_root(const struct unit_conf *u)
+{
+	struct passwd	*pw;
+
+	if (u->user == NULL)
+		return !spawner_drop_privileges;
+	return (pw = getpwnam(u->user)) != NULL && pw->pw_uid == 0;
+}
+
 /*
  * A root spawner keeps in its bounding set only what it uses itself and
  * what the configured services ask for.  A service that runs as root
@@ -812,8 +824,7 @@ spawner_bound_caps(void)
 	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		keep |= 1ULL << own[i];
 	for (i = 0; i < conf.nunits; i++) {
-		if (conf.units[i]->user == NULL && !spawner_drop_privileges &&
-		    !conf.units[i]->has_caps) {
+		if (!conf.units[i]->has_caps && unit_is_root(conf.units[i])) {
 			log_debug("a root service keeps every capability: "
 			    "bounding set unchanged");
 			return;

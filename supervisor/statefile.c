@@ -90,7 +90,9 @@ statefile_write(void)
 {
 	struct timeval	 tv = { 0, 200000 };
 
-	if (sup.shutting_down == 2 || !sup.started) {
+	if (!sup.started)
+		return;		/* nothing decided yet, nor sandboxed */
+	if (sup.shutting_down == 2) {
 		statefile_flush(-1, 0, NULL);
 		return;
 	}
@@ -100,6 +102,14 @@ statefile_write(void)
 		fatalx("evtimer_new");
 	if (!evtimer_pending(ev_write, NULL))
 		evtimer_add(ev_write, &tv);
+}
+
+/* Now, for the last moments of the process. */
+void
+statefile_write_now(void)
+{
+	if (sup.started)
+		statefile_flush(-1, 0, NULL);
 }
 
 static json_t *

@@ -121,6 +121,17 @@ struct logfd_done {
 	struct msg_logfd	 lf;
 };
 
+/*
+ * Pipes the spawner hands over before the log directory and the config
+ * are known (a restarted supervisor): attached by conf_apply().
+ */
+struct logfd_wait {
+	struct msg_logfd	 lf;
+	int			 fd;
+};
+static struct logfd_wait	*logfd_waits;
+static size_t			 nlogfd_waits;
+
 static void
 logfd_eof(void *arg)
 {
@@ -137,8 +148,18 @@ sup_attach_log(const struct msg_logfd *lf, int fd)
 {
 	struct logfile		*f;
 	struct logfd_done	*d;
+	struct logfd_wait	*w;
 	const char		*tag;
 
+	if (lf->unit[0] != '\0' && (sup.log_dirfd < 0 || sup.units == NULL)) {
+		if ((w = reallocarray(logfd_waits, nlogfd_waits + 1,
+		    sizeof(*w))) == NULL)
+			fatal("reallocarray");
+		logfd_waits = w;
+		logfd_waits[nlogfd_waits].lf = *lf;
+		logfd_waits[nlogfd_waits++].fd = fd;
+		return;
+	}
 	if (lf->unit[0] == '\0') {
 		f = sup.suplog;
 		tag = NULL;
@@ -156,6 +177,19 @@ sup_attach_log(const struct msg_logfd *lf, int fd)
 		fatal("malloc");
 	d->lf = *lf;
 	logfile_attach(f, fd, tag, logfd_eof, d);
+}
+
+static void
+logfd_waits_flush(void)
+{
+	struct logfd_wait	*w = logfd_waits;
+	size_t			 i, n = nlogfd_waits;
+
+	logfd_waits = NULL;
+	nlogfd_waits = 0;
+	for (i = 0; i < n; i++)
+		sup_attach_log(&w[i].lf, w[i].fd);
+	free(w);
 }
 
 static void
@@ -227,6 +261,7 @@ unit_new(struct unit_conf *c)
 	u->last_status = -1;
 	if ((u->timer = evtimer_new(role->base, backoff_timer, u)) == NULL)
 		fatalx("evtimer_new");
+	cron_info_take(u);
 	return u;
 }
 
@@ -274,6 +309,7 @@ sup_state_changed(struct unit *u)
 	if (u->state == ST_WAITING || u->state == ST_BLOCKED)
 		deps_evaluate(u);
 	deps_propagate(u);
+	statefile_write();
 	ctl_units_changed();
 	sup_shutdown_check();
 }
@@ -697,6 +733,7 @@ conf_apply(void)
 	pend.units = NULL;
 	pend.n = 0;
 	echo_width_update();
+	logfd_waits_flush();
 	statefile_write();
 	proc_send(PROC_PARENT, IMSG_CONF_APPLIED, 0, -1, &sup.gen,
 	    sizeof(sup.gen));
@@ -924,7 +961,7 @@ sup_go(void)
 static void
 sup_parent_lost(void)
 {
-	statefile_write();
+	statefile_write_now();
 	exit(0);
 }
 

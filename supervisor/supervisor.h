@@ -177,6 +177,7 @@ void		 ctl_stats(uint32_t, const void *, size_t);
 
 /* statefile.c */
 void		 statefile_write(void);
+void		 statefile_write_now(void);
 void		 statefile_restore(void);
 
 /* cronrun.c */
@@ -185,5 +186,6 @@ void		 cron_spawn_failed(struct unit *, const struct msg_spawn_failed *);
 void		 cron_run_exited(struct unit *, const struct msg_exited *);
 int		 cron_run_now(struct unit *, int manual);
 void		 cron_started(struct unit *, pid_t);
+void		 cron_info_take(struct unit *);
 
 #endif

@@ -127,6 +127,13 @@ cron_run_exited(struct unit *u, const struct msg_exited *me)
 	cron_finish(u);
 }
 
+/*
+ * Summaries of jobs this supervisor does not know yet: the cron process
+ * may apply a generation (or greet a restarted supervisor) before the
+ * supervisor has it.  unit_new() takes them.
+ */
+static json_t	*info_pending;
+
 static void
 cron_info(const char *text, size_t len)
 {
@@ -135,13 +142,33 @@ cron_info(const char *text, size_t len)
 	struct unit	*u;
 
 	if ((doc = json_loadb(text, len, 0, &err)) == NULL ||
-	    !json_is_string(name = json_object_get(doc, "name")) ||
-	    (u = unit_find(json_string_value(name))) == NULL) {
+	    !json_is_string(name = json_object_get(doc, "name"))) {
 		json_decref(doc);
+		return;
+	}
+	if ((u = unit_find(json_string_value(name))) == NULL) {
+		if (info_pending == NULL)
+			info_pending = json_object();
+		json_object_set_new(info_pending, json_string_value(name),
+		    doc);
 		return;
 	}
 	json_decref(u->cron_info);
 	u->cron_info = doc;
+}
+
+/* A new unit: the cron summary that arrived before it, if any. */
+void
+cron_info_take(struct unit *u)
+{
+	json_t	*doc;
+
+	if (info_pending == NULL || (doc = json_object_get(info_pending,
+	    u->conf->name)) == NULL)
+		return;
+	json_decref(u->cron_info);
+	u->cron_info = json_incref(doc);
+	json_object_del(info_pending, u->conf->name);
 }
 
 void

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "confjson.h"
+#include "confrecv.h"
 #include "history.h"
 #include "log.h"
 #include "proc.h"
@@ -227,36 +228,22 @@ on_sigterm(int fd, short ev, void *arg)
 /* ------------------------------------------------------------------ */
 /* Messages */
 
+static struct confrecv	 crecv;
+
 static void
 conf_msg(struct imsg *im)
 {
-	struct msg_conf_begin	 cb;
-	struct unit_conf	*u;
+	size_t	 i;
 
-	switch (im->hdr.type) {
-	case IMSG_CONF_BEGIN:
-		if (im->len < sizeof(cb))
-			fatalx("malformed conf begin");
-		memcpy(&cb, im->data, sizeof(cb));
-		if (cb.nunits > 100000)
-			fatalx("too many units");
-		sched_conf_begin(cb.gen, cb.nunits);
-		break;
-	case IMSG_CONF_UNIT:
-		if ((u = unit_from_text(im->data, im->len)) == NULL)
-			fatalx("malformed unit definition");
-		sched_conf_unit(u);
-		unit_conf_free(u);
-		break;
-	case IMSG_CONF_END:
-		if (imsg_expect(im, sizeof(cb)) == -1)
-			fatalx("malformed conf end");
-		memcpy(&cb, im->data, sizeof(cb));
-		if (sched_conf_end(cb.gen) == -1)
-			fatalx("configuration end without its beginning");
-		send_info_all();
-		break;
-	}
+	if (confrecv_msg(&crecv, im) == 0)
+		return;
+	sched_conf_begin(crecv.gen, (uint32_t)crecv.nunits);
+	for (i = 0; i < crecv.nunits; i++)
+		sched_conf_unit(crecv.units[i]);
+	if (sched_conf_end(crecv.gen) == -1)
+		fatalx("configuration end without its beginning");
+	confrecv_clear(&crecv);
+	send_info_all();
 }
 
 static void

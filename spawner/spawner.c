@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "confjson.h"
+#include "confrecv.h"
 #include "log.h"
 #include "proc.h"
 #include "procscan.h"
@@ -44,10 +44,6 @@ static struct {
 	struct unit_conf **units;
 	size_t		 nunits;
 	uint32_t	 gen;
-	struct unit_conf **pending;	/* generation being received */
-	size_t		 npending;
-	size_t		 cap;
-	uint32_t	 pgen;
 } conf;
 
 static struct child	*children[CHILD_HASH];
@@ -687,54 +683,24 @@ spawner_peer_up(enum sysg_proc p)
 /* ------------------------------------------------------------------ */
 /* Configuration from the parent */
 
-static void
-conf_free_units(struct unit_conf **u, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		unit_conf_free(u[i]);
-	free(u);
-}
+static struct confrecv	 crecv;
 
 static void
 conf_msg(struct imsg *im)
 {
-	struct msg_conf_begin	 cb;
-	struct unit_conf	*u;
-
-	switch (im->hdr.type) {
-	case IMSG_CONF_BEGIN:
-		if (im->len < sizeof(cb))
-			fatalx("malformed conf begin");
-		memcpy(&cb, im->data, sizeof(cb));
-		conf_free_units(conf.pending, conf.npending);
-		conf.npending = 0;
-		conf.cap = cb.nunits;
-		conf.pgen = cb.gen;
-		if ((conf.pending = calloc(cb.nunits + 1,
-		    sizeof(*conf.pending))) == NULL)
-			fatal("calloc");
-		break;
-	case IMSG_CONF_UNIT:
-		if (conf.npending >= conf.cap ||
-		    (u = unit_from_text(im->data, im->len)) == NULL)
-			fatalx("malformed unit definition");
-		conf.pending[conf.npending++] = u;
-		break;
-	case IMSG_CONF_END:
-		conf_free_units(conf.units, conf.nunits);
-		conf.units = conf.pending;
-		conf.nunits = conf.npending;
-		conf.gen = conf.pgen;
-		conf.pending = NULL;
-		conf.npending = 0;
-		log_debug("configuration generation %u: %zu units",
-		    conf.gen, conf.nunits);
-		proc_send(PROC_PARENT, IMSG_CONF_APPLIED, 0, -1, &conf.gen,
-		    sizeof(conf.gen));
-		break;
-	}
+	if (confrecv_msg(&crecv, im) == 0)
+		return;
+	confrecv_free_units(conf.units, conf.nunits);
+	conf.units = crecv.units;
+	conf.nunits = crecv.nunits;
+	conf.gen = crecv.gen;
+	crecv.units = NULL;
+	crecv.nunits = 0;
+	confrecv_clear(&crecv);
+	log_debug("configuration generation %u: %zu units", conf.gen,
+	    conf.nunits);
+	proc_send(PROC_PARENT, IMSG_CONF_APPLIED, 0, -1, &conf.gen,
+	    sizeof(conf.gen));
 }
 
 static void

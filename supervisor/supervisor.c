@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "confjson.h"
+#include "confrecv.h"
 #include "log.h"
 #include "logwriter.h"
 #include "paths.h"
@@ -29,14 +30,7 @@ struct adopted {
 	struct msg_spawned	 ms;
 };
 
-static struct {
-	struct unit_conf **units;
-	size_t		 n;
-	size_t		 cap;
-	uint32_t	 gen;
-	uint32_t	 client;
-	char		*file;
-} pend;
+static struct confrecv	 pend;
 
 static struct adopted	*adopted;
 static size_t		 nadopted;
@@ -710,28 +704,28 @@ conf_apply(void)
 	sup.config_file = pend.file;
 	pend.file = NULL;
 	if (!sup.started && sup.nunits == 0) {
-		if ((sup.units = calloc(pend.n + 1, sizeof(*sup.units))) ==
+		if ((sup.units = calloc(pend.nunits + 1, sizeof(*sup.units))) ==
 		    NULL)
 			fatal("calloc");
-		for (i = 0; i < pend.n; i++)
+		for (i = 0; i < pend.nunits; i++)
 			sup.units[i] = unit_new(pend.units[i]);
-		sup.nunits = pend.n;
+		sup.nunits = pend.nunits;
 		free(pend.units);
 	} else {
 		summary = json_pack("{s:[],s:[],s:[],s:[]}", "added",
 		    "removed", "changed", "unchanged");
-		sup_reload(pend.units, pend.n, summary);
-		for (i = 0; i < pend.n; i++)
+		sup_reload(pend.units, pend.nunits, summary);
+		for (i = 0; i < pend.nunits; i++)
 			unit_conf_free(pend.units[i]);
 		free(pend.units);
-		if (pend.client != 0)
-			ctl_reply(pend.client, 0, summary, "reloaded");
+		if (pend.peerid != 0)
+			ctl_reply(pend.peerid, 0, summary, "reloaded");
 		else
 			json_decref(summary);
 		log_info("configuration generation %u in force", sup.gen);
 	}
 	pend.units = NULL;
-	pend.n = 0;
+	pend.nunits = 0;
 	echo_width_update();
 	logfd_waits_flush();
 	statefile_write();
@@ -742,38 +736,8 @@ conf_apply(void)
 static void
 conf_msg(struct imsg *im)
 {
-	struct msg_conf_begin	 cb;
-	struct unit_conf	*u;
-
-	switch (im->hdr.type) {
-	case IMSG_CONF_BEGIN:
-		if (im->len < sizeof(cb))
-			fatalx("malformed conf begin");
-		memcpy(&cb, im->data, sizeof(cb));
-		if (cb.nunits > 100000)
-			fatalx("too many units");
-		pend.cap = cb.nunits;
-		pend.gen = cb.gen;
-		pend.client = im->hdr.peerid;
-		free(pend.file);
-		if ((pend.file = strdup((char *)im->data + sizeof(cb))) ==
-		    NULL)
-			fatal("strdup");
-		if ((pend.units = calloc(cb.nunits + 1,
-		    sizeof(*pend.units))) == NULL)
-			fatal("calloc");
-		pend.n = 0;
-		break;
-	case IMSG_CONF_UNIT:
-		if (pend.n >= pend.cap ||
-		    (u = unit_from_text(im->data, im->len)) == NULL)
-			fatalx("malformed unit definition");
-		pend.units[pend.n++] = u;
-		break;
-	case IMSG_CONF_END:
+	if (confrecv_msg(&pend, im) == 1)
 		conf_apply();
-		break;
-	}
 }
 
 /* Everything known (config, spawner's table): decide what runs. */

@@ -1,0 +1,79 @@
+/*
+ * The receiving end of a configuration generation (see confrecv.h).
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "confjson.h"
+#include "confrecv.h"
+#include "log.h"
+
+#define CONFRECV_UNITS_MAX	100000
+
+void
+confrecv_free_units(struct unit_conf **u, size_t n)
+{
+	size_t	 i;
+
+	if (u == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		unit_conf_free(u[i]);
+	free(u);
+}
+
+void
+confrecv_clear(struct confrecv *cr)
+{
+	confrecv_free_units(cr->units, cr->nunits);
+	free(cr->file);
+	memset(cr, 0, sizeof(*cr));
+}
+
+static void
+confrecv_begin(struct confrecv *cr, struct imsg *im)
+{
+	struct msg_conf_begin	 cb;
+
+	if (im->len < sizeof(cb))
+		fatalx("malformed configuration begin");
+	memcpy(&cb, im->data, sizeof(cb));
+	if (cb.nunits > CONFRECV_UNITS_MAX)
+		fatalx("too many units: %u", cb.nunits);
+	confrecv_clear(cr);
+	cr->cap = cb.nunits;
+	cr->gen = cb.gen;
+	cr->peerid = im->hdr.peerid;
+	if ((cr->file = strdup((char *)im->data + sizeof(cb))) == NULL ||
+	    (cr->units = calloc(cb.nunits + 1, sizeof(*cr->units))) == NULL)
+		fatal("confrecv");
+}
+
+int
+confrecv_msg(struct confrecv *cr, struct imsg *im)
+{
+	struct msg_conf_begin	 cb;
+	struct unit_conf	*u;
+
+	switch (im->hdr.type) {
+	case IMSG_CONF_BEGIN:
+		confrecv_begin(cr, im);
+		return 0;
+	case IMSG_CONF_UNIT:
+		if (cr->units == NULL || cr->nunits >= cr->cap ||
+		    (u = unit_from_text(im->data, im->len)) == NULL)
+			fatalx("malformed unit definition");
+		cr->units[cr->nunits++] = u;
+		return 0;
+	case IMSG_CONF_END:
+		if (imsg_expect(im, sizeof(cb)) == -1 || cr->units == NULL)
+			fatalx("malformed configuration end");
+		memcpy(&cb, im->data, sizeof(cb));
+		if (cb.gen != cr->gen || cr->nunits != cr->cap)
+			fatalx("configuration %u incomplete", cb.gen);
+		return 1;
+	default:
+		fatalx("not a configuration message: %u", im->hdr.type);
+	}
+}

@@ -1,0 +1,29 @@
+/*
+ * Receiving a configuration generation from the parent: IMSG_CONF_BEGIN
+ * (struct msg_conf_begin + the config path), one IMSG_CONF_UNIT per unit
+ * (confjson text), IMSG_CONF_END.  Shared by every role that keeps a
+ * copy of the units.  A malformed message is fatal to the role.
+ */
+
+#ifndef CONFRECV_H
+#define CONFRECV_H
+
+#include "imsg.h"
+#include "sysg.h"
+
+struct confrecv {
+	struct unit_conf **units;	/* NULL-terminated, nunits long */
+	size_t		 nunits;
+	size_t		 cap;
+	uint32_t	 gen;
+	uint32_t	 peerid;	/* who asked (reload client), or 0 */
+	char		*file;
+};
+
+/* 1 when a whole generation is in (take units and file), else 0. */
+int	confrecv_msg(struct confrecv *, struct imsg *);
+/* Free what was received and not taken. */
+void	confrecv_clear(struct confrecv *);
+void	confrecv_free_units(struct unit_conf **, size_t);
+
+#endif

@@ -279,6 +279,7 @@ enum imsg_type {
 	IMSG_STATS_REQ,		/* struct msg_stats_req */
 	IMSG_STATS,		/* struct msg_stats */
 	IMSG_LOGFD_DONE,	/* sup -> spawner: struct msg_logfd, drained */
+	IMSG_EXIT_ACK,		/* sup -> spawner: int32 pid, exit handled */
 	IMSG_SHUTDOWN_REQ,	/* parent -> sup: stop everything */
 
 	/* supervisor <-> cron */

@@ -17,7 +17,8 @@ The file is then S[0:b1] [\\n] S[a1:b2] [\\n] S[a2:] ... with each
 re-stated piece b-a <= MAXBYTES (a <= b), and a newline put in only
 where the file had stopped mid-line.  Every byte of S is there, in
 order; nothing else may differ.  Reports the junctions and how many
-lines they tore.
+lines they tore (a junction mid-line breaks that line in two).
+--junctions K: at most K such junctions (one per supervisor death).
 
 --ts: every line starts with an RFC 3339 UTC timestamp with
 milliseconds and one space ("2026-11-22T10:00:00.123Z "); it is checked
@@ -100,12 +101,15 @@ def strip_stamps(data):
 def main():
     args = sys.argv[1:]
     restate = None
+    maxj = None
     ts = tail = False
     width = 100
     while args and args[0].startswith('--'):
         o = args.pop(0)
         if o == '--restate':
             restate = int(args.pop(0))
+        elif o == '--junctions':
+            maxj = int(args.pop(0))
         elif o == '--ts':
             ts = True
         elif o == '--tail':
@@ -163,14 +167,20 @@ def main():
                 % (what, q, ctx(f, q), restate, ctx(s, p)))
         junctions += 1
         dup += p - a
-        if f[q - 1:q] != b'\n' or s[a - 1:a] not in (b'\n', b''):
-            torn += 1
         q, p = c, a
+    fills = [bytes(0x61 + (r + i) % 26 for i in range(11, width - 1))
+             for r in range(26)]
+    for ln in f.split(b'\n')[:-1]:
+        if (len(ln) != width - 1 or not ln[:10].isdigit() or
+                ln[10:11] != b' ' or ln[11:] != fills[int(ln[:10]) % 26]):
+            torn += 1
+    if maxj is not None and junctions > maxj:
+        die('%s: %d junctions, at most %d expected' % (what, junctions, maxj))
     if p != len(s):
         die('%s: ends at byte %d of %d of 1..%d (last line %r)' %
             (what, p, len(s), count, ctx(s, p)))
     print('# %s: every byte of 1..%d in order; %d junction(s), %d byte(s) '
-          're-stated, %d torn line(s)' % (what, count, junctions, dup, torn))
+          're-stated, %d malformed line(s) (pieces of torn lines)' % (what, count, junctions, dup, torn))
 
 
 main()

@@ -5,10 +5,11 @@
  *
  * Writes lines FIRST..FIRST+COUNT-1 to stdout, each exactly WIDTH bytes
  * (default 100, at least 12): "%010d " then filler that depends on the
- * number, then "\n".  logs_check.py rebuilds the same bytes.  Without -r
- * it writes as fast as it can, in 64 KiB blocks that ignore line
- * boundaries (as stdio does); with -r it writes whole lines at that
- * rate.  -g FILE: wait until FILE exists before writing anything.
+ * number, then "\n".  logs_check.py rebuilds the same bytes.  It writes
+ * in 64 KiB blocks that ignore line boundaries (as stdio does), as fast
+ * as it can or, with -r, at about that many lines a second (what is
+ * buffered is written out before each pause, so a slow rate writes
+ * whole lines).  -g FILE: wait until FILE exists before writing.
  */
 
 #include <errno.h>
@@ -100,11 +101,11 @@ main(int argc, char **argv)
 			clock_gettime(CLOCK_MONOTONIC, &t);
 			el = (t.tv_sec - t0.tv_sec) * 1000 +
 			    (t.tv_nsec - t0.tv_nsec) / 1000000;
-			if ((n - first) * 1000 / rate > el)
+			if ((n - first) * 1000 / rate > el) {
+				put(buf, len);
+				len = 0;
 				msleep((n - first) * 1000 / rate - el);
-			len = line(buf, n, width);
-			put(buf, len);
-			continue;
+			}
 		}
 		len += line(buf + len, n, width);
 		if (len >= BLK) {
@@ -113,6 +114,6 @@ main(int argc, char **argv)
 			len -= BLK;
 		}
 	}
-	put(buf, rate > 0 ? 0 : len);
+	put(buf, len);
 	return 0;
 }

@@ -1,7 +1,7 @@
 # Restart delays: backoff doubles (0.4, 0.8, 1.6 s); max_restarts gives
 # up after exactly max_restarts+1 starts and stays failed; two crashing
 # services restart on their own clocks.
-. "$TOP/regress/lib.sh"
+. "$TOP/regress/life_lib.sh"
 
 write_conf <<Y
 version: 1
@@ -27,8 +27,6 @@ services:
     max_backoff: 200ms
 Y
 start_d --wait 1 >out 2>&1
-lines() { [ -f "$T/$1" ] && wc -l < "$T/$1" || echo 0; }
-ge() { [ "$(lines $1)" -ge $2 ]; }
 
 # two services, independent clocks: fast restarts while slow waits 3 s
 t0=$(now_ms)

@@ -3,7 +3,7 @@
 # dependency by hand once it can run brings both up.  skip: true and a
 # skip command that exits 0 give state skipped (and block dependents);
 # a pre_start that exits 7 fails the start before the service ever ran.
-. "$TOP/regress/lib.sh"
+. "$TOP/regress/life_lib.sh"
 
 touch present
 write_conf <<Y

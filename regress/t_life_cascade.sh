@@ -1,7 +1,7 @@
 # A dependency that crashes takes its running dependent down; both come
 # back with new pids once the dependency restarts (restart always,
 # backoff 200ms).
-. "$TOP/regress/lib.sh"
+. "$TOP/regress/life_lib.sh"
 
 write_conf <<Y
 version: 1

@@ -2,7 +2,7 @@
 # (z needs y needs x) start in order; independent services start in
 # parallel.  Readiness comes from command health checks on marker files,
 # so the timestamps written by each service at start are ordered.
-. "$TOP/regress/lib.sh"
+. "$TOP/regress/life_lib.sh"
 
 # svc NAME [DEPS]: a service that writes its start time, then is ready
 svc() {

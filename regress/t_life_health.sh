@@ -3,7 +3,7 @@
 # http to a closed port and to a server that never answers (timeout)
 # fail (on_unhealthy none: stays starting, health failing); tcp to the
 # http port is healthy.
-. "$TOP/regress/lib.sh"
+. "$TOP/regress/life_lib.sh"
 
 command -v python3 >/dev/null || skip "no python3"
 
@@ -65,7 +65,7 @@ services:
       tcp: "127.0.0.1:$hport"
       interval: 200ms
 Y
-start_d --wait 3 >out 2>&1
+start_d --wait 1 >out 2>&1
 health_is() { [ "$(unit_field $1 health)" = "$2" ]; }
 
 wait_for 5 state_is web running

@@ -1,7 +1,7 @@
 # Hooks: which fire, in what order, with which variables, for a start
 # (after ready), a crash, an automatic restart and a manual stop; a hook
 # that outlives its timeout is killed while the daemon keeps answering.
-. "$TOP/regress/lib.sh"
+. "$TOP/regress/life_lib.sh"
 
 H='echo "$SYSG_EVENT $SYSG_OUTCOME ${SYSG_EXIT_CODE:-} ${SYSG_SIGNAL:-}" >> '$T/hooks
 write_conf <<Y
@@ -34,8 +34,6 @@ services:
           timeout: 1s
 Y
 start_d --wait 1 >out 2>&1
-lines() { [ -f "$T/$1" ] && wc -l < "$T/$1" || echo 0; }
-ge() { [ "$(lines $1)" -ge $2 ]; }
 got() { tr -s ' ' < hooks | sed 's/ $//'; }
 
 # hook timeout: the sleeping hook is killed at 1 s; status answers
@@ -76,6 +74,9 @@ want=$(printf 'start success\nstop error 5\nrestart success 5\nstart success')
 wait_for 5 ge hooks 5
 [ "$(got | tail -n 1)" = "stop success TERM" ] ||
     fail "after stop: $(got | tail -n 1)"
-sleep 0.3	# (not synchronisation: lets a stray extra hook show up)
-[ "$(lines hooks)" = 5 ] || fail "extra hooks: $(got)"
+end=$(( $(now_ms) + 300 ))	# no stray extra hook shows up
+while [ $(now_ms) -lt $end ]; do
+	[ "$(lines hooks)" = 5 ] || fail "extra hooks: $(got)"
+	sleep 0.05
+done
 exit 0

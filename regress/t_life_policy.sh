@@ -1,7 +1,7 @@
 # restart_policy: always restarts after exit 0 (new pids, the restarts
 # counter grows); on-failure does not restart after exit 0 (exited) but
 # does after exit 3.
-. "$TOP/regress/lib.sh"
+. "$TOP/regress/life_lib.sh"
 
 write_conf <<Y
 version: 1
@@ -22,19 +22,18 @@ services:
     max_backoff: 200ms
 Y
 start_d >out 2>&1
-starts() { [ -f "$T/$1.starts" ] && wc -l < "$T/$1.starts" || echo 0; }
-ge() { [ "$(starts $1)" -ge $2 ]; }
+starts() { lines $1.starts; }
 restarts_ge() { r=$(unit_field $1 restarts); [ -n "$r" ] && [ "$r" -ge $2 ]; }
 
-wait_for 10 ge al 3
+wait_for 10 ge al.starts 3
 wait_for 5 restarts_ge al 2
-wait_for 10 ge of3 3
+wait_for 10 ge of3.starts 3
 wait_for 5 restarts_ge of3 2
 wait_for 5 state_is of0 exited
 [ "$(unit_field of0 restarts)" = 0 ] || fail "of0 restarted after exit 0"
 [ "$(starts of0)" = 1 ] || fail "of0 started $(starts of0) times"
 # and it stays exited (the others have restarted meanwhile)
-wait_for 5 ge al 5
+wait_for 5 ge al.starts 5
 state_is of0 exited || fail "of0: $(unit_state of0)"
 [ "$(starts of0)" = 1 ] || fail "of0 started again"
 exit 0

@@ -1,7 +1,7 @@
 # reload: an added service starts, a removed one is stopped (its process
 # gone), a changed one gets a new pid, an unchanged one keeps its pid; a
 # broken file exits 1 with the error on stderr and changes nothing.
-. "$TOP/regress/lib.sh"
+. "$TOP/regress/life_lib.sh"
 
 write_conf <<Y
 version: 1

@@ -1,6 +1,6 @@
 # restart -s a gives a a new pid and leaves the independent b alone;
 # start -s a while a runs is a no-op (same pid, one process).
-. "$TOP/regress/lib.sh"
+. "$TOP/regress/life_lib.sh"
 
 write_conf <<Y
 version: 1
@@ -12,7 +12,10 @@ services:
 Y
 start_d >out 2>&1 || { cat out; fail "start -d"; }
 pa=$(unit_pid a); pb=$(unit_pid b)
-nproc_a() { ps -eo args | grep -c '^sleep 1071$'; }
+# processes 'sleep 1071' of this daemon (children of its spawner, a
+# subreaper; other test runs may have their own)
+nproc_a() { ps -o args= --ppid "$(role_pid spawner)" | grep -c '^sleep 1071$'; }
+[ -n "$(role_pid spawner)" ] || fail "no spawner role found"
 
 "$SYSG" start -s a >out 2>&1 || { cat out; fail "start -s a (running)"; }
 [ "$(unit_pid a)" = "$pa" ] || fail "start -s a changed a's pid"

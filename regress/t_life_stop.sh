@@ -1,7 +1,7 @@
 # Stopping: a manual stop cancels a pending restart; stop_timeout is
 # honoured for a process that ignores TERM; a double-forking daemon is
 # followed to its survivor and killed by stop.
-. "$TOP/regress/lib.sh"
+. "$TOP/regress/life_lib.sh"
 
 write_conf <<Y
 version: 1
@@ -17,7 +17,6 @@ services:
     command: "sleep 1043 & exit 0"
 Y
 start_d >out 2>&1 || { cat out; fail "start -d"; }
-lines() { [ -f "$T/$1" ] && wc -l < "$T/$1" || echo 0; }
 
 # manual stop during backoff
 p=$(unit_pid pend)

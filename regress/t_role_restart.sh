@@ -28,12 +28,16 @@ done
 
 # count_argv ARGS: processes whose whole command line is ARGS
 count_argv() {
-	n=0
-	for d in /proc/[0-9]*; do
-		[ "$( { tr '\0' ' ' < $d/cmdline; } 2>/dev/null)" = "$1 " ] &&
-		    n=$((n + 1))
-	done
-	echo $n
+	python3 -c '
+import os, sys
+n = 0
+for p in os.listdir("/proc"):
+    try:
+        c = open("/proc/%s/cmdline" % p, "rb").read() if p.isdigit() else b""
+    except OSError:
+        continue
+    n += c.replace(b"\0", b" ").decode(errors="replace") == sys.argv[1] + " "
+print(n)' "$1"
 }
 
 # last_num: the last complete number in the counter log
@@ -55,7 +59,7 @@ for r in supervisor cron control; do
 	kill -9 "$old"
 	wait_for 5 new_role $r "$old"
 	note "new $r: $(role_pid $r)"
-	wait_for 5 "$SYSG" status
+	wait_for 10 "$SYSG" status
 	wait_for 5 pids_same
 	for up in $pids; do
 		alive "${up#*=}" || fail "${up%%=*} (pid ${up#*=}) died \
@@ -64,7 +68,7 @@ after $r was killed"
 	[ "$(count_argv "$T/rr-a 1011")" = 1 ] || fail "a runs more than once"
 	[ "$(count_argv "$T/rr-b 1012")" = 1 ] || fail "b runs more than once"
 	# the counter keeps being logged after the restart
-	wait_for 5 log_past $((before + 30))
+	wait_for 10 log_past $((before + 10))
 done
 "$SYSG" status >st || fail "status exit $? at the end: $(cat st)"
 for u in $units; do state_is $u running || fail "$u not running at the end"; done

@@ -298,6 +298,73 @@ stop_child(struct child *c)
 /* ------------------------------------------------------------------ */
 /* Exits */
 
+/*
+ * Exits of main processes are kept until the supervisor acknowledges
+ * them (IMSG_EXIT_ACK): one that dies with an exit in its socket buffer
+ * does not lose it.  The next supervisor hears of each as an adopted pid
+ * followed by its exit.
+ */
+struct kept_exit {
+	uint32_t	 type;
+	uint64_t	 started_ms;
+	struct msg_exited me;
+};
+static struct kept_exit	*kept;
+static size_t		 nkept;
+
+static void
+exit_keep(uint32_t type, const struct msg_exited *me, uint64_t started)
+{
+	struct kept_exit	*k;
+
+	if (me->what != SPAWN_MAIN)
+		return;
+	if ((k = reallocarray(kept, nkept + 1, sizeof(*kept))) == NULL)
+		fatal("reallocarray");
+	kept = k;
+	kept[nkept].type = type;
+	kept[nkept].started_ms = started;
+	kept[nkept].me = *me;
+	nkept++;
+}
+
+static void
+exit_acked(struct imsg *im)
+{
+	int32_t	 pid;
+	size_t	 i;
+
+	if (imsg_expect(im, sizeof(pid)) == -1)
+		fatalx("malformed exit ack");
+	memcpy(&pid, im->data, sizeof(pid));
+	for (i = 0; i < nkept; i++)
+		if (kept[i].me.pid == pid) {
+			memmove(kept + i, kept + i + 1,
+			    (nkept - i - 1) * sizeof(*kept));
+			nkept--;
+			return;
+		}
+}
+
+static void
+exits_replay(void)
+{
+	struct msg_spawned	 ms;
+	size_t			 i;
+
+	for (i = 0; i < nkept; i++) {
+		memset(&ms, 0, sizeof(ms));
+		ms.reqid = kept[i].me.reqid;
+		ms.what = SPAWN_MAIN;
+		ms.pid = kept[i].me.pid;
+		ms.started_ms = kept[i].started_ms;
+		strlcpy(ms.unit, kept[i].me.unit, sizeof(ms.unit));
+		proc_send(PROC_SUPERVISOR, IMSG_ADOPT, 0, -1, &ms, sizeof(ms));
+		proc_send(PROC_SUPERVISOR, kept[i].type, 0, -1, &kept[i].me,
+		    sizeof(kept[i].me));
+	}
+}
+
 static void
 send_exited(struct child *c, uint32_t type, pid_t new_pid)
 {
@@ -311,6 +378,7 @@ send_exited(struct child *c, uint32_t type, pid_t new_pid)
 	me.new_pid = new_pid;
 	me.timed_out = c->timed_out;
 	strlcpy(me.unit, c->unit, sizeof(me.unit));
+	exit_keep(type, &me, c->started_ms);
 	proc_send(PROC_SUPERVISOR, type, 0, -1, &me, sizeof(me));
 }
 
@@ -640,6 +708,9 @@ spawner_peer_msg(enum sysg_proc from, struct imsg *im)
 	case IMSG_LOGFD_DONE:
 		req_logfd_done(im);
 		break;
+	case IMSG_EXIT_ACK:
+		exit_acked(im);
+		break;
 	default:
 		fatalx("unexpected message %u from supervisor",
 		    im->hdr.type);
@@ -677,6 +748,7 @@ spawner_peer_up(enum sysg_proc p)
 		}
 		proc_send(p, IMSG_LOGFD, 0, dup, &h->lf, sizeof(h->lf));
 	}
+	exits_replay();
 	proc_send(p, IMSG_ADOPT_END, 0, -1, NULL, 0);
 }
 

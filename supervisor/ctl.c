@@ -36,6 +36,7 @@ struct waiter {
 	int		 phase;
 	uint64_t	 deadline_ms;	/* 0: none */
 	struct event	*tick;
+	struct event	*deadline;
 };
 
 static struct waiter	*waiters;
@@ -124,6 +125,8 @@ waiter_free(struct waiter *w)
 			break;
 		}
 	event_free(w->tick);
+	if (w->deadline != NULL)
+		event_free(w->deadline);
 	for (i = 0; i < w->nset; i++)
 		free(w->set[i]);
 	free(w->set);
@@ -142,6 +145,20 @@ waiter_add_set(struct waiter *w, const char *name)
 	    NULL || (w->set[w->nset] = strdup(name)) == NULL)
 		fatal("waiter set");
 	w->nset++;
+}
+
+static void	waiter_expire(int, short, void *);
+
+/* Answer at the deadline even if nothing changes by then. */
+static void
+waiter_deadline(struct waiter *w, json_int_t seconds)
+{
+	struct timeval	 tv = { (time_t)seconds, 0 };
+
+	w->deadline_ms = now_ms() + (uint64_t)seconds * 1000;
+	if ((w->deadline = evtimer_new(role->base, waiter_expire, w)) == NULL ||
+	    evtimer_add(w->deadline, &tv) == -1)
+		fatalx("waiter deadline");
 }
 
 static int
@@ -335,6 +352,20 @@ waiter_tick(int fd, short ev, void *arg)
 	ctl_units_changed();
 }
 
+static void
+waiter_expire(int fd, short ev, void *arg)
+{
+	struct waiter	*w = arg;
+
+	(void)fd;
+	(void)ev;
+	if (w->kind == W_SETTLE || (w->kind == W_RESTART_ALL &&
+	    w->phase == 1)) {
+		settle_reply(w, 1);
+		waiter_free(w);
+	}
+}
+
 void
 ctl_shutdown_done(void)
 {
@@ -465,7 +496,7 @@ req_start(uint32_t client, struct unit *u, json_int_t wait)
 	}
 	start_with_deps(u, 0);
 	w = waiter_new(client, W_SETTLE, u->conf->name);
-	w->deadline_ms = now_ms() + (uint64_t)wait * 1000;
+	waiter_deadline(w, wait);
 	waiter_check(w);
 }
 
@@ -493,7 +524,7 @@ req_restart(uint32_t client, struct unit *u, json_int_t wait)
 
 	if (u == NULL) {
 		w = waiter_new(client, W_RESTART_ALL, NULL);
-		w->deadline_ms = now_ms() + (uint64_t)wait * 1000;
+		waiter_deadline(w, wait);
 		for (i = 0; i < sup.nunits; i++)
 			if (!sup.units[i]->conf->is_cron)
 				waiter_add_set(w, sup.units[i]->conf->name);
@@ -511,7 +542,7 @@ req_restart(uint32_t client, struct unit *u, json_int_t wait)
 	    u->pid > 0 && !u->rolling && u->old_pid == 0) {
 		deploy_rolling(u);
 		w = waiter_new(client, W_SETTLE, u->conf->name);
-		w->deadline_ms = now_ms() + (uint64_t)wait * 1000;
+		waiter_deadline(w, wait);
 		waiter_check(w);
 		return;
 	}
@@ -529,7 +560,7 @@ req_restart(uint32_t client, struct unit *u, json_int_t wait)
 	} else
 		start_with_deps(u, 0);
 	w = waiter_new(client, W_SETTLE, u->conf->name);
-	w->deadline_ms = now_ms() + (uint64_t)wait * 1000;
+	waiter_deadline(w, wait);
 	waiter_check(w);
 }
 
@@ -566,7 +597,7 @@ ctl_request(uint32_t client, const char *text, size_t len)
 		}
 	} else if (strcmp(cmd, "wait") == 0) {
 		struct waiter *w = waiter_new(client, W_SETTLE, NULL);
-		w->deadline_ms = now_ms() + (uint64_t)wait * 1000;
+		waiter_deadline(w, wait);
 		waiter_check(w);
 	} else if (strcmp(cmd, "start") == 0 && u != NULL)
 		req_start(client, u, wait);

@@ -111,6 +111,18 @@ logfile_for(const char *name, enum log_stream stream)
 	return le->lf[stream];
 }
 
+/* New rotation and timestamp settings for a unit's open files. */
+static void
+logs_reconf(struct unit *u)
+{
+	struct logent	*le = logent_get(u->conf->name);
+	int		 i;
+
+	for (i = 0; i < 2; i++)
+		if (le->lf[i] != NULL)
+			logfile_set_conf(le->lf[i], &u->conf->logs);
+}
+
 struct logfd_done {
 	struct msg_logfd	 lf;
 };
@@ -489,11 +501,63 @@ on_stopped(const struct msg_exited *me)
 		ctl_units_changed();
 		return;
 	}
-	if (me->pid != u->pid && u->pid != 0)
+	if (me->pid != u->pid && (u->pid != 0 || u->state != ST_STOPPING))
 		return;
 	unit_record_exit(u, me->status, "stopped");
 	log_info("%s: stopped", u->conf->name);
 	fsm(u, EV_STOPPED, "every process gone");
+}
+
+/* Handle an exit, then tell the spawner it need not keep it. */
+static void
+exit_handle(uint32_t type, const struct msg_exited *me)
+{
+	int32_t	 pid = me->pid;
+
+	if (type == IMSG_EXITED)
+		on_exited(me);
+	else
+		on_stopped(me);
+	if (me->what == SPAWN_MAIN)
+		proc_send(PROC_SPAWNER, IMSG_EXIT_ACK, 0, -1, &pid,
+		    sizeof(pid));
+}
+
+/*
+ * Exits that arrive before the first start decision (a restarted
+ * supervisor hears of them with the adopted pids): replayed after it.
+ */
+struct early_exit {
+	uint32_t		 type;
+	struct msg_exited	 me;
+};
+static struct early_exit	*early;
+static size_t			 nearly;
+
+static void
+early_exit_keep(uint32_t type, const struct msg_exited *me)
+{
+	struct early_exit	*e;
+
+	if ((e = reallocarray(early, nearly + 1, sizeof(*e))) == NULL)
+		fatal("reallocarray");
+	early = e;
+	early[nearly].type = type;
+	early[nearly].me = *me;
+	nearly++;
+}
+
+static void
+early_exits_replay(void)
+{
+	struct early_exit	*e = early;
+	size_t			 i, n = nearly;
+
+	early = NULL;
+	nearly = 0;
+	for (i = 0; i < n; i++)
+		exit_handle(e[i].type, &e[i].me);
+	free(e);
 }
 
 static void
@@ -551,10 +615,11 @@ sup_spawner_msg(struct imsg *im)
 			fatalx("malformed exit");
 		memcpy(&me, im->data, sizeof(me));
 		me.unit[SYSG_NAME_MAX] = '\0';
-		if (im->hdr.type == IMSG_EXITED)
-			on_exited(&me);
-		else
-			on_stopped(&me);
+		if (!sup.started) {
+			early_exit_keep(im->hdr.type, &me);
+			break;
+		}
+		exit_handle(im->hdr.type, &me);
 		break;
 	case IMSG_LOGFD:
 		if (imsg_expect(im, sizeof(lf)) == -1 || im->fd == -1)
@@ -675,6 +740,7 @@ sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
 		u->conf = nu[j];
 		u->conf_text = text;
 		nu[j] = NULL;
+		logs_reconf(u);
 		if (u->conf->is_cron) {
 			u->state = ST_SCHEDULED;
 			continue;
@@ -775,8 +841,10 @@ sup_begin(void)
 	}
 	free(adopted);
 	adopted = NULL;
+	nadopted = 0;
 	if (restarted_role)
 		statefile_restore();
+	early_exits_replay();
 	for (i = 0; i < sup.nunits; i++) {
 		u = sup.units[i];
 		if (u->conf->is_cron || u->pid > 0 || u->state != ST_STOPPED ||

@@ -959,6 +959,25 @@ pick_streams(struct logs *lg, const char *unit, int sup)
 	return scan_dir(lg);
 }
 
+/* mkdir -p, private, as the daemon would make it. */
+static int
+mkdir_logdir(const char *dir)
+{
+	char	 buf[PATH_MAX], *p;
+
+	if (strlcpy(buf, dir, sizeof(buf)) >= sizeof(buf))
+		return -1;
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0700) == -1 && errno != EEXIST ? -1 : 0;
+}
+
 int
 logs_main(int argc, char **argv, const char *logdir)
 {
@@ -975,6 +994,12 @@ logs_main(int argc, char **argv, const char *logdir)
 	if ((r = parse_args(&lg, argc, argv, &unit, &sup)) != 0)
 		return r == 1 ? 0 : 1;
 	lg.dirfd = open(logdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lg.dirfd == -1 && errno == ENOENT && lg.follow) {
+		/* Nothing ran here yet: make the directory and wait in it. */
+		if (mkdir_logdir(logdir) == 0)
+			lg.dirfd = open(logdir, O_RDONLY | O_DIRECTORY |
+			    O_CLOEXEC);
+	}
 	if (lg.dirfd == -1) {
 		fprintf(stderr, "sysg: logs: %s: %s\n", logdir,
 		    strerror(errno));

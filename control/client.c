@@ -86,7 +86,7 @@ ctl_connect(const char *statedir, struct ctl_conn *c, char *err,
 			return 1;
 		if (errno == EACCES || errno == EPERM) {
 			snprintf(err, errlen, "permission denied: cannot reach "
-			    "%s (root or group sysg only)", sun.sun_path);
+			    "%s: %s", sun.sun_path, strerror(errno));
 			return -1;
 		}
 		snprintf(err, errlen, "connect %s: %s", sun.sun_path,

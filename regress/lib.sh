@@ -29,7 +29,8 @@ cleanup() {
 	fi
 	rm -rf "$T"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 # wait_for SECONDS CMD...: poll (20 ms) until CMD succeeds, else fail
 wait_for() {

@@ -49,7 +49,7 @@ kill_children(void)
 		if ((f = fopen(path, "r")) == NULL)
 			continue;
 		if (fgets(buf, sizeof(buf), f) != NULL &&
-		    (p = strrchr(buf, ')')) != NULL &&
+		    (p = strrchr(buf, ')')) != NULL && p[2] != 'Z' &&
 		    sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == getpid()) {
 			kill(atoi(de->d_name), SIGKILL);
 			n++;
@@ -91,7 +91,11 @@ main(int argc, char *argv[])
 	alarm(0);
 	/* Whatever the test left behind: kill by pid, reap, repeat. */
 	for (tries = 0; tries < 100; tries++) {
-		int n = kill_children();
+		int n;
+
+		while (waitpid(-1, &st, WNOHANG) > 0)
+			;
+		n = kill_children();
 		while (waitpid(-1, &st, WNOHANG) > 0)
 			;
 		if (n == 0)

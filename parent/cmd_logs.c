@@ -785,6 +785,27 @@ on_inotify(struct logs *lg, int ifd)
 	return 1;
 }
 
+/* Files that appeared before the inotify watch was in place. */
+static void
+rescan(struct logs *lg)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 fd;
+
+	if ((fd = dup(lg->dirfd)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			on_name(lg, de->d_name);
+	closedir(d);
+}
+
 static int
 follow(struct logs *lg)
 {
@@ -812,7 +833,9 @@ follow(struct logs *lg)
 		r = -1;
 	}
 	pfd[0].events = pfd[1].events = POLLIN;
-	/* What was written before the watch existed. */
+	/* What was created or written before the watch existed. */
+	if (r == 1)
+		rescan(lg);
 	for (i = 0; r == 1 && i < lg->ns; i++)
 		update(lg, lg->s[i]);
 	fflush(stdout);

@@ -396,6 +396,51 @@ send_spawned(struct child *c)
 	proc_send(PROC_SUPERVISOR, IMSG_SPAWNED, 0, -1, &ms, sizeof(ms));
 }
 
+static struct event	*ev_drain;
+
+/* Every unit being stopped whose main process is gone: done yet? */
+static void
+drains_check(int fd, short ev, void *arg)
+{
+	struct child	*c;
+	char		(*names)[SYSG_NAME_MAX + 1] = NULL, (*nn)[SYSG_NAME_MAX + 1];
+	size_t		 i, n = 0;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	for (i = 0; i < CHILD_HASH; i++)
+		for (c = children[i]; c != NULL; c = c->next) {
+			if (!c->reaped || !c->stopping)
+				continue;
+			if ((nn = reallocarray(names, n + 1, sizeof(*names))) ==
+			    NULL)
+				fatal("reallocarray");
+			names = nn;
+			strlcpy(names[n++], c->unit, sizeof(names[0]));
+		}
+	/* unit_check_drained() may free children: names are copies. */
+	for (i = 0; i < n; i++)
+		unit_check_drained(names[i]);
+	free(names);
+}
+
+/*
+ * Processes in a cgroup that are not our descendants send no SIGCHLD:
+ * while such a drain is pending, look again every 100 ms.
+ */
+static void
+drains_arm(void)
+{
+	struct timeval	 tv = { 0, 100000 };
+
+	if (ev_drain == NULL &&
+	    (ev_drain = evtimer_new(role->base, drains_check, NULL)) == NULL)
+		fatalx("evtimer_new");
+	if (!evtimer_pending(ev_drain, NULL))
+		evtimer_add(ev_drain, &tv);
+}
+
 /*
  * A unit with a cgroup: kill what is left in the group (cgroup.kill
  * where present); returns 1 while the group still has processes.
@@ -418,6 +463,7 @@ cgroup_busy(const char *unit)
 		cgroup_remove(u);
 		return 0;
 	}
+	drains_arm();
 	return 1;
 }
 
@@ -515,11 +561,12 @@ reap(int fd, short ev, void *arg)
 	struct orphan	*o;
 	char		 unit[SYSG_NAME_MAX + 1];
 	pid_t		 pid;
-	int		 status;
+	int		 status, stray = 0;
 
 	(void)fd;
 	(void)ev;
 	(void)arg;
+
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if ((c = child_find(pid)) != NULL) {
 			c->reaped = 1;
@@ -531,8 +578,11 @@ reap(int fd, short ev, void *arg)
 			strlcpy(unit, o->unit, sizeof(unit));
 			orphan_remove(pid);
 			unit_check_drained(unit);
-		}
+		} else
+			stray = 1;
 	}
+	if (stray)
+		drains_check(-1, 0, NULL);
 	if (exiting && nchildren == 0 && orphans == NULL)
 		exit(0);
 }

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "sysg.h"
+#include "atomicio.h"
 #include "history.h"
 
 #define HISTORY_FILE_MAX	(32 * 1024 * 1024)
@@ -743,51 +744,13 @@ history_load(struct history *h, int dirfd, const char *file, char *err,
 /* ------------------------------------------------------------------ */
 /* Saving */
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	 r;
-
-	while (len > 0) {
-		r = write(fd, buf, len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return -1;
-		buf += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
-static int
-open_temp(int dirfd, const char *tmp)
-{
-	int	 fd;
-
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd == -1 && errno == EEXIST) {
-		/* Left by a crash; only this process writes the file. */
-		if (unlinkat(dirfd, tmp, 0) == -1)
-			return -1;
-		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
-	}
-	return fd;
-}
-
 int
 history_save(const struct history *h, int dirfd, const char *file)
 {
 	json_t	*root;
-	char	*text, tmp[PATH_MAX];
-	int	 fd, saved, r;
+	char	*text, *nl;
+	int	 r;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
 	if ((root = history_json(h)) == NULL) {
 		errno = ENOMEM;
 		return -1;
@@ -798,26 +761,14 @@ history_save(const struct history *h, int dirfd, const char *file)
 		errno = ENOMEM;
 		return -1;
 	}
-	if ((fd = open_temp(dirfd, tmp)) == -1) {
+	if ((nl = realloc(text, strlen(text) + 2)) == NULL) {
 		free(text);
+		errno = ENOMEM;
 		return -1;
 	}
-	r = write_all(fd, text, strlen(text));
-	if (r == 0)
-		r = write_all(fd, "\n", 1);
+	text = nl;
+	strlcat(text, "\n", strlen(text) + 2);
+	r = atomic_write_at(dirfd, file, text, strlen(text), 0600);
 	free(text);
-	if (r == 0)
-		r = fsync(fd);
-	if (close(fd) == -1)
-		r = -1;
-	if (r == 0)
-		r = renameat(dirfd, tmp, dirfd, file);
-	if (r == -1) {
-		saved = errno;
-		unlinkat(dirfd, tmp, 0);
-		errno = saved;
-		return -1;
-	}
-	fsync(dirfd);		/* the rename; best effort */
-	return 0;
+	return r;
 }

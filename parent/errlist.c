@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicio.h"
 #include "config.h"
 #include "log.h"
 
@@ -46,23 +47,6 @@ errlist_add(struct errlist *e, const char *fmt, ...)
 		fatal("errlist_add");
 	e->lines = nl;
 	e->lines[e->n++] = line;
-}
-
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 void

@@ -12,29 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicio.h"
 #include "log.h"
 #include "paths.h"
 #include "proc.h"
 #include "supervisor.h"
 
 static struct event	*ev_write;
-
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static json_t *
 state_doc(void)
@@ -60,7 +44,6 @@ statefile_flush(int fd, short ev, void *arg)
 {
 	json_t	*doc;
 	char	*text;
-	int	 tfd;
 
 	(void)fd;
 	(void)ev;
@@ -72,16 +55,9 @@ statefile_flush(int fd, short ev, void *arg)
 	json_decref(doc);
 	if (text == NULL)
 		return;
-	unlinkat(sup.state_dirfd, SYSG_STATEFILE ".tmp", 0);
-	tfd = openat(sup.state_dirfd, SYSG_STATEFILE ".tmp", O_WRONLY |
-	    O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (tfd == -1 || write_all(tfd, text, strlen(text)) == -1 ||
-	    write_all(tfd, "\n", 1) == -1 || fsync(tfd) == -1 ||
-	    renameat(sup.state_dirfd, SYSG_STATEFILE ".tmp", sup.state_dirfd,
-	    SYSG_STATEFILE) == -1)
+	if (atomic_write_at(sup.state_dirfd, SYSG_STATEFILE, text,
+	    strlen(text), 0600) == -1)
 		log_warn("write %s", SYSG_STATEFILE);
-	if (tfd != -1)
-		close(tfd);
 	free(text);
 }
 

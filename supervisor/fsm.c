@@ -134,9 +134,7 @@ deploy_rolling(struct unit *u)
 	u->since_ms = now_ms();
 	u->hc_passed = u->hc_fails = u->hc_failing = 0;
 	u->reqid = ++sup.next_reqid;
-	u->phase = u->conf->pre_start != NULL ? PH_PRESTART : PH_MAIN;
-	sup_spawn(u, u->phase == PH_PRESTART ? SPAWN_PRESTART : SPAWN_MAIN,
-	    0, 0, -1);
+	sup_spawn_start(u);
 	sup_state_changed(u);
 }
 
@@ -204,13 +202,8 @@ a_launch(struct unit *u)
 	if (u->conf->skip == SKIP_COMMAND) {
 		u->phase = PH_SKIPCHECK;
 		sup_spawn(u, SPAWN_SKIP, 0, 0, -1);
-	} else if (u->conf->pre_start != NULL) {
-		u->phase = PH_PRESTART;
-		sup_spawn(u, SPAWN_PRESTART, 0, 0, -1);
-	} else {
-		u->phase = PH_MAIN;
-		sup_spawn(u, SPAWN_MAIN, 0, 0, -1);
-	}
+	} else
+		sup_spawn_start(u);
 	return ST_STARTING;
 }
 

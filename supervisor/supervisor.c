@@ -230,6 +230,15 @@ sup_spawn(struct unit *u, uint32_t what, uint32_t event, uint32_t outcome,
 		log_warnx("%s: spawner unreachable", u->conf->name);
 }
 
+/* The start after any skip check: pre_start if there is one, else main. */
+void
+sup_spawn_start(struct unit *u)
+{
+	u->phase = u->conf->pre_start != NULL ? PH_PRESTART : PH_MAIN;
+	sup_spawn(u, u->phase == PH_PRESTART ? SPAWN_PRESTART : SPAWN_MAIN,
+	    0, 0, -1);
+}
+
 void
 sup_stop_pid(struct unit *u, pid_t pid)
 {
@@ -386,9 +395,7 @@ on_spawn_failed(const struct msg_spawn_failed *f)
 	case SPAWN_SKIP:
 		if (f->reqid != u->reqid)
 			return;
-		u->phase = u->conf->pre_start ? PH_PRESTART : PH_MAIN;
-		sup_spawn(u, u->phase == PH_PRESTART ? SPAWN_PRESTART :
-		    SPAWN_MAIN, 0, 0, -1);
+		sup_spawn_start(u);
 		break;
 	case SPAWN_CHECK:
 		check_exited(u, 127 << 8, 0);
@@ -429,9 +436,7 @@ on_helper_exit(struct unit *u, const struct msg_exited *me)
 			fsm(u, EV_SKIP, u->reason);
 			return;
 		}
-		u->phase = u->conf->pre_start ? PH_PRESTART : PH_MAIN;
-		sup_spawn(u, u->phase == PH_PRESTART ? SPAWN_PRESTART :
-		    SPAWN_MAIN, 0, 0, -1);
+		sup_spawn_start(u);
 		break;
 	case SPAWN_CHECK:
 		check_exited(u, st, me->timed_out);

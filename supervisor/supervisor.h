@@ -130,6 +130,7 @@ struct unit	*unit_find(const char *);
 struct unit	*unit_by_pid(pid_t);
 void		 sup_spawn(struct unit *, uint32_t what, uint32_t event,
 		    uint32_t outcome, int status);
+void		 sup_spawn_start(struct unit *);
 void		 sup_stop_pid(struct unit *, pid_t);
 void		 sup_state_changed(struct unit *);
 void		 sup_shutdown_check(void);

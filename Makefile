@@ -43,8 +43,8 @@ sysg: $(B)/sysg
 	cp $(B)/sysg sysg.tmp && mv -f sysg.tmp sysg
 
 $(B)/sysg: $(B)/libsysg.a $(B)/parent/main.o
-	$(CC) $(CFLAGS) $(HARDEN) -pie -o $@ $(B)/parent/main.o \
-	    $(B)/libsysg.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(HARDEN) -pie -Wl,-z,relro,-z,now -o $@ \
+	    $(B)/parent/main.o $(B)/libsysg.a $(LDLIBS)
 
 $(B)/libsysg.a: $(OBJS)
 	rm -f $@

@@ -50,7 +50,7 @@ imsgbuf_clear(struct imsgbuf *ib)
 	ib->nfdq = 0;
 	free(ib->rbuf);
 	ib->rbuf = NULL;
-	ib->rlen = ib->rsize = 0;
+	ib->rpos = ib->rlen = ib->rsize = 0;
 }
 
 int
@@ -136,6 +136,11 @@ imsgbuf_read(struct imsgbuf *ib)
 	ssize_t		 n;
 	size_t		 want;
 
+	if (ib->rpos > 0) {
+		memmove(ib->rbuf, ib->rbuf + ib->rpos, ib->rlen - ib->rpos);
+		ib->rlen -= ib->rpos;
+		ib->rpos = 0;
+	}
 	want = ib->rlen + IMSG_READ_CHUNK;
 	if (want > ib->rsize) {
 		if ((nb = realloc(ib->rbuf, want)) == NULL)
@@ -225,6 +230,20 @@ imsgbuf_write(struct imsgbuf *ib)
 	return 0;
 }
 
+/* Write until the queue is empty or the socket is full. */
+static int
+imsgbuf_drain(struct imsgbuf *ib)
+{
+	size_t	 before;
+
+	do {
+		before = ib->wqbytes;
+		if (imsgbuf_write(ib) == -1)
+			return -1;
+	} while (ib->wqbytes > 0 && ib->wqbytes < before);
+	return 0;
+}
+
 /* Blocking flush, for the command-line client. */
 int
 imsgbuf_flush(struct imsgbuf *ib)
@@ -254,19 +273,22 @@ int
 imsg_get(struct imsgbuf *ib, struct imsg *im)
 {
 	struct imsg_hdr	 hdr;
-	size_t		 total;
+	unsigned char	*p;
+	size_t		 total, avail;
 
 	memset(im, 0, sizeof(*im));
 	im->fd = -1;
-	if (ib->rlen < IMSG_HDRSZ)
+	avail = ib->rlen - ib->rpos;
+	if (avail < IMSG_HDRSZ)
 		return 0;
-	memcpy(&hdr, ib->rbuf, IMSG_HDRSZ);
+	p = ib->rbuf + ib->rpos;
+	memcpy(&hdr, p, IMSG_HDRSZ);
 	if (hdr.len > ib->maxpayload || (hdr.flags & ~IMSGF_HASFD) != 0) {
 		errno = ERANGE;
 		return -1;
 	}
 	total = IMSG_HDRSZ + hdr.len;
-	if (ib->rlen < total)
+	if (avail < total)
 		return 0;
 	if (hdr.flags & IMSGF_HASFD) {
 		if (ib->nfdq == 0) {
@@ -283,12 +305,14 @@ imsg_get(struct imsgbuf *ib, struct imsg *im)
 		im->fd = -1;
 		return -1;
 	}
-	memcpy(im->data, ib->rbuf + IMSG_HDRSZ, hdr.len);
+	memcpy(im->data, p + IMSG_HDRSZ, hdr.len);
 	((char *)im->data)[hdr.len] = '\0';
 	im->len = hdr.len;
 	im->hdr = hdr;
-	memmove(ib->rbuf, ib->rbuf + total, ib->rlen - total);
-	ib->rlen -= total;
+	/* Taken: compacted by the next read, not once per message. */
+	ib->rpos += total;
+	if (ib->rpos == ib->rlen)
+		ib->rpos = ib->rlen = 0;
 	return 1;
 }
 
@@ -371,6 +395,20 @@ imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t peerid,
 	return 0;
 }
 
+/*
+ * Send what is queued now, as far as the socket takes it (a queued fd
+ * stays open here until it is sent).  Errors are found again by the
+ * write event.
+ */
+void
+imsgev_flush(struct imsgev *iev)
+{
+	if (!iev->active)
+		return;
+	(void)imsgbuf_drain(&iev->ibuf);
+	imsgev_update(iev);
+}
+
 size_t
 imsgev_queued(const struct imsgev *iev)
 {
@@ -408,7 +446,7 @@ imsgev_dispatch(int fd, short events, void *arg)
 
 	(void)fd;
 	if (events & EV_WRITE) {
-		if (imsgbuf_write(&iev->ibuf) == -1) {
+		if (imsgbuf_drain(&iev->ibuf) == -1) {
 			log_debug("channel write: %s", strerror(errno));
 			imsgev_lost(iev);
 			return;

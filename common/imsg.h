@@ -48,6 +48,7 @@ struct imsgbuf {
 	int		 allow_fds;
 	size_t		 maxpayload;
 	unsigned char	*rbuf;
+	size_t		 rpos;		/* first byte not taken yet */
 	size_t		 rlen;
 	size_t		 rsize;
 	int		 fdq[IMSG_FDQ_MAX];
@@ -95,5 +96,6 @@ int	imsgev_compose(struct imsgev *, uint32_t type, uint32_t peerid,
 void	imsgev_update(struct imsgev *);
 void	imsgev_close(struct imsgev *);
 size_t	imsgev_queued(const struct imsgev *);
+void	imsgev_flush(struct imsgev *);
 
 #endif /* IMSG_H */

@@ -110,6 +110,16 @@ proc_peer_up(enum sysg_proc p)
 	return role->peers[p] != NULL && role->peers[p]->active;
 }
 
+void
+proc_flush(enum sysg_proc p)
+{
+	struct imsgev	*iev;
+
+	iev = p == PROC_PARENT ? &role->parent : role->peers[p];
+	if (iev != NULL)
+		imsgev_flush(iev);
+}
+
 size_t
 proc_queued(enum sysg_proc p)
 {

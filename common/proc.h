@@ -42,6 +42,7 @@ int	 proc_send(enum sysg_proc, uint32_t type, uint32_t peerid, int fd,
 	    const void *, size_t);
 int	 proc_peer_up(enum sysg_proc);
 size_t	 proc_queued(enum sysg_proc);
+void	 proc_flush(enum sysg_proc);
 void	 proc_title(const char *);
 pid_t	 proc_exec_role(enum sysg_proc, int chanfd);
 void	 proc_sandbox(void);

@@ -284,7 +284,7 @@ read_status(int fd, char *buf, size_t len, int seconds)
 }
 
 static int
-start_daemon(struct cli *cl, const char *path)
+start_daemon(struct cli *cl, const char *path, struct sysg_conf *conf)
 {
 	char	 line[4096];
 	int	 p[2], code;
@@ -301,8 +301,9 @@ start_daemon(struct cli *cl, const char *path)
 			_exit(1);
 		cl->env.foreground = 0;
 		cl->env.color = 0;
-		_exit(parent_main(&cl->env, path, p[1]));
+		_exit(parent_main(&cl->env, path, conf, p[1]));
 	}
+	config_free(conf);
 	close(p[1]);
 	if (read_status(p[0], line, sizeof(line), 60) == -1) {
 		close(p[0]);
@@ -345,7 +346,8 @@ start_unit(struct cli *cl)
 	return code ? 1 : 0;
 }
 
-static int
+/* The configuration, loaded as the daemon would: it is handed over. */
+static struct sysg_conf *
 load_checked(struct cli *cl, char **path)
 {
 	struct errlist		 errs = { 0 };
@@ -356,27 +358,24 @@ load_checked(struct cli *cl, char **path)
 	    NULL) {
 		errlist_print(&errs, STDERR_FILENO);
 		errlist_free(&errs);
-		return -1;
+		return NULL;
 	}
-	memset(&lo, 0, sizeof(lo));
-	lo.sysmode = cl->env.sysmode;
-	lo.daemon_is_root = geteuid() == 0;
-	lo.drop_privileges = cl->env.drop_privileges;
+	parent_load_opts(&lo, &cl->env);
 	if ((conf = config_load(*path, &lo, &errs)) == NULL) {
 		errlist_print(&errs, STDERR_FILENO);
 		errlist_free(&errs);
 		free(*path);
-		return -1;
+		return NULL;
 	}
-	config_free(conf);
-	return 0;
+	return conf;
 }
 
 static int
 cmd_start(struct cli *cl)
 {
-	char	*path;
-	int	 code;
+	struct sysg_conf	*conf;
+	char			*path;
+	int			 code;
 
 	if (daemon_running(cl)) {
 		if (cl->unit != NULL)
@@ -386,16 +385,16 @@ cmd_start(struct cli *cl)
 		return 0;
 	}
 	parent_capture_sockets();
-	if (load_checked(cl, &path) == -1)
+	if ((conf = load_checked(cl, &path)) == NULL)
 		return 1;
 	if (cl->daemonize) {
-		code = start_daemon(cl, path);
+		code = start_daemon(cl, path, conf);
 		free(path);
 		return code;
 	}
 	cl->env.foreground = 1;
 	cl->env.color = use_color(stderr);
-	code = parent_main(&cl->env, path, -1);
+	code = parent_main(&cl->env, path, conf, -1);
 	free(path);
 	return code;
 }

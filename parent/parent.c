@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,28 +230,77 @@ send_to(enum sysg_proc id, uint32_t type, uint32_t peerid, int fd,
 	return 0;
 }
 
+/* The cron role is sent its cron jobs only. */
+static int
+conf_for(enum sysg_proc id, const struct unit_conf *u)
+{
+	return id != PROC_CRON || u->is_cron;
+}
+
+/*
+ * The texts of a generation's units, made once while it is sent to
+ * several roles, then dropped (texts_drop()).
+ */
+static struct {
+	uint32_t	 gen;
+	char		**text;
+	size_t		 n;
+} texts;
+
+static void
+texts_drop(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < texts.n; i++)
+		free(texts.text[i]);
+	free(texts.text);
+	memset(&texts, 0, sizeof(texts));
+}
+
+static const char *
+unit_text(const struct sysg_conf *conf, uint32_t gen, size_t i)
+{
+	if (texts.text == NULL || texts.gen != gen ||
+	    texts.n != conf->nunits) {
+		texts_drop();
+		if ((texts.text = calloc(conf->nunits + 1,
+		    sizeof(*texts.text))) == NULL)
+			fatal("calloc");
+		texts.gen = gen;
+		texts.n = conf->nunits;
+	}
+	if (texts.text[i] == NULL &&
+	    (texts.text[i] = unit_to_text(conf->units[i])) == NULL)
+		fatalx("unit_to_text");
+	return texts.text[i];
+}
+
 static void
 send_config(enum sysg_proc id, const struct sysg_conf *conf, uint32_t gen,
     uint32_t peerid)
 {
 	struct msg_conf_begin	 cb;
-	char			*buf, *text;
+	const char		*text;
+	char			*buf;
 	size_t			 i, flen;
 
 	flen = strlen(conf->file) + 1;
 	if ((buf = malloc(sizeof(cb) + flen)) == NULL)
 		fatal("malloc");
 	cb.gen = gen;
-	cb.nunits = (uint32_t)conf->nunits;
+	cb.nunits = 0;
+	for (i = 0; i < conf->nunits; i++)
+		cb.nunits += conf_for(id, conf->units[i]);
 	memcpy(buf, &cb, sizeof(cb));
 	memcpy(buf + sizeof(cb), conf->file, flen);
 	send_to(id, IMSG_CONF_BEGIN, peerid, -1, buf, sizeof(cb) + flen);
 	free(buf);
 	for (i = 0; i < conf->nunits; i++) {
-		if ((text = unit_to_text(conf->units[i])) == NULL)
-			fatalx("unit_to_text");
+		if (!conf_for(id, conf->units[i]))
+			continue;
+		text = unit_text(conf, gen, i);
 		send_to(id, IMSG_CONF_UNIT, peerid, -1, text, strlen(text));
-		free(text);
 	}
 	send_to(id, IMSG_CONF_END, peerid, -1, &cb, sizeof(cb));
 }
@@ -414,6 +464,8 @@ role_msg(struct imsgev *iev, struct imsg *im)
 		if (id == PROC_SPAWNER && P.reload_conf != NULL &&
 		    gen == P.gen + 1)
 			reload_finish(gen);
+		/* The parse and the sent copies are gone: give them back. */
+		malloc_trim(0);
 		break;
 	case IMSG_SHUTDOWN:
 		if (id != PROC_SUPERVISOR)
@@ -487,6 +539,7 @@ role_restart(enum sysg_proc id)
 	} else
 		wire(PROC_SUPERVISOR, id);
 	role_setup(id);
+	texts_drop();
 }
 
 /* The spawner is gone: its services came back to us.  Stop them all. */
@@ -676,6 +729,7 @@ reload_finish(uint32_t gen)
 	P.gen = gen;
 	send_config(PROC_CRON, P.conf, P.gen, 0);
 	send_config(PROC_SUPERVISOR, P.conf, P.gen, P.reload_client);
+	texts_drop();
 	log_info("configuration reloaded from %s", P.config_path);
 }
 
@@ -799,9 +853,22 @@ add_signal(int sig, event_callback_fn fn)
 		fatalx("signal event");
 }
 
+/* How the daemon loads its configuration (after parent_capture_sockets). */
+void
+parent_load_opts(struct load_opts *lo, const struct sysg_env *env)
+{
+	memset(lo, 0, sizeof(*lo));
+	lo->sysmode = env->sysmode;
+	lo->daemon_is_root = geteuid() == 0;
+	lo->drop_privileges = env->drop_privileges;
+	lo->sockets = sa_names;
+	lo->nsockets = parent_sa.n;
+	lo->check_sockets = 1;
+}
+
 int
 parent_main(const struct sysg_env *env, const char *config_path,
-    int status_fd)
+    struct sysg_conf *conf, int status_fd)
 {
 	struct errlist	 errs = { 0 };
 	int		 i, r;
@@ -824,15 +891,11 @@ parent_main(const struct sysg_env *env, const char *config_path,
 		    P.env.statedir);
 		return r == 1 ? 0 : 1;
 	}
-	P.lo.sysmode = env->sysmode;
-	P.lo.daemon_is_root = geteuid() == 0;
-	P.lo.drop_privileges = env->drop_privileges;
-	P.lo.sockets = sa_names;
-	P.lo.nsockets = parent_sa.n;
-	P.lo.check_sockets = 1;
+	parent_load_opts(&P.lo, env);
 	if ((P.config_path = strdup(config_path)) == NULL)
 		fatal("strdup");
-	if ((P.conf = config_load(P.config_path, &P.lo, &errs)) == NULL) {
+	if ((P.conf = conf) == NULL &&
+	    (P.conf = config_load(P.config_path, &P.lo, &errs)) == NULL) {
 		errlist_print(&errs, STDERR_FILENO);
 		status_line("error: invalid configuration %s (%zu errors)",
 		    P.config_path, errs.n);
@@ -862,6 +925,7 @@ parent_main(const struct sysg_env *env, const char *config_path,
 			wire(PROC_SUPERVISOR, i);
 	for (i = PROC_SPAWNER; i < PROC_MAX; i++)
 		role_setup(i);
+	texts_drop();
 	event_base_dispatch(P.base);
 	return P.exitcode;
 }

@@ -21,13 +21,12 @@
 #include "log.h"
 #include "procscan.h"
 
-void
-pidlist_add(struct pidlist *pl, pid_t pid)
+/* Append, without looking for a duplicate. */
+static void
+pidlist_push(struct pidlist *pl, pid_t pid)
 {
 	pid_t	*np;
 
-	if (pidlist_has(pl, pid))
-		return;
 	if (pl->n == pl->cap) {
 		np = reallocarray(pl->pids, pl->cap ? pl->cap * 2 : 16,
 		    sizeof(pid_t));
@@ -37,6 +36,13 @@ pidlist_add(struct pidlist *pl, pid_t pid)
 		pl->cap = pl->cap ? pl->cap * 2 : 16;
 	}
 	pl->pids[pl->n++] = pid;
+}
+
+void
+pidlist_add(struct pidlist *pl, pid_t pid)
+{
+	if (!pidlist_has(pl, pid))
+		pidlist_push(pl, pid);
 }
 
 int
@@ -73,12 +79,17 @@ read_small(const char *path, char *buf, size_t len)
 	return n;
 }
 
-/* Direct children of pid, from every thread's children list. */
+/*
+ * Direct children of pid, from every thread's children list, appended
+ * to out (no duplicate check: a subreaper may have thousands).
+ */
 int
 proc_children(pid_t pid, struct pidlist *out)
 {
-	char		 path[320], buf[8192], *p, *end;
+	char		 path[320], *tok = NULL, *end;
+	size_t		 tcap = 0;
 	DIR		*d;
+	FILE		*f;
 	struct dirent	*de;
 	long		 v;
 
@@ -90,17 +101,17 @@ proc_children(pid_t pid, struct pidlist *out)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%s/children",
 		    (int)pid, de->d_name);
-		if (read_small(path, buf, sizeof(buf)) <= 0)
+		if ((f = fopen(path, "re")) == NULL)
 			continue;
-		for (p = buf; *p != '\0'; p = end) {
+		while (getdelim(&tok, &tcap, ' ', f) > 0) {
 			errno = 0;
-			v = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			if (errno == 0 && v > 0)
-				pidlist_add(out, (pid_t)v);
+			v = strtol(tok, &end, 10);
+			if (end != tok && errno == 0 && v > 0)
+				pidlist_push(out, (pid_t)v);
 		}
+		fclose(f);
 	}
+	free(tok);
 	closedir(d);
 	return 0;
 }
@@ -109,11 +120,17 @@ proc_children(pid_t pid, struct pidlist *out)
 void
 proc_tree(pid_t pid, struct pidlist *out)
 {
-	size_t	 i;
+	struct pidlist	 kids = { 0 };
+	size_t		 i, j;
 
 	pidlist_add(out, pid);
-	for (i = 0; i < out->n && i < 100000; i++)
-		proc_children(out->pids[i], out);
+	for (i = 0; i < out->n && i < 100000; i++) {
+		kids.n = 0;
+		proc_children(out->pids[i], &kids);
+		for (j = 0; j < kids.n; j++)
+			pidlist_add(out, kids.pids[j]);
+	}
+	pidlist_free(&kids);
 }
 
 /* The SYSG_SERVICE a process was started with, if any. */

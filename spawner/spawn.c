@@ -240,6 +240,45 @@ child_main(const struct unit_conf *u, const struct spawn_req_ctx *x,
 	child_fail(errfd, "exec", errno, "/bin/sh");
 }
 
+/*
+ * A child that needs nothing but syscalls of its own between fork and
+ * exec (no namespaces, cgroup, identity or capability change, seccomp
+ * filter, activation sockets: those allocate or need a copy of us) is
+ * started with vfork(): no copy of our address space is made only for
+ * exec to throw it away, and that copy is most of the cost of a spawn.
+ */
+static int
+spawn_vforkable(const struct spawn_req_ctx *x)
+{
+	const struct unit_conf	*u = x->u;
+
+	return privspawn_ns_flags(u) == 0 && !u->limits.cgroup.set &&
+	    !x->ids.change && !u->has_caps && !u->iso.seccomp_default &&
+	    (x->what != SPAWN_MAIN || u->nsockets == 0);
+}
+
+/* The child runs child_main() from here and never returns. */
+static pid_t
+spawn_vfork(const struct unit_conf *u, const struct spawn_req_ctx *x,
+    char **env)
+{
+	sigset_t	 all, mask;
+	char		**saved = environ;
+	pid_t		 pid;
+	int		 saved_errno;
+
+	/* No handler of ours may run in the child: it shares our memory. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &mask);
+	if ((pid = vfork()) == 0)
+		child_main(u, x, env);
+	saved_errno = errno;
+	environ = saved;	/* the child set it, in our memory */
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	errno = saved_errno;
+	return pid;
+}
+
 /* Before fork: identity, cgroup. */
 static int
 prepare(const struct unit_conf *u, const struct msg_spawn *req,
@@ -336,8 +375,8 @@ spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
 		x.u = &helper;
 	}
 	if (prepare(x.u, req, &x, fail) == -1 ||
-	    (pid = privspawn_fork(x.u, &x.ids, &x.ns, warn,
-	    sizeof(warn))) == -1) {
+	    (pid = spawn_vforkable(&x) ? spawn_vfork(u, &x, env) :
+	    privspawn_fork(x.u, &x.ids, &x.ns, warn, sizeof(warn))) == -1) {
 		if (fail->step[0] == '\0') {
 			fail->err = errno;
 			strlcpy(fail->step, "fork", sizeof(fail->step));

@@ -7,11 +7,14 @@
  */
 
 #include <sys/prctl.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
 #include <linux/capability.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,12 +30,17 @@
 #include "spawner.h"
 
 #define CHILD_HASH	1024
+#define BANK_BATCH	32	/* held pipes banked at once */
 
 struct heldpipe {
-	struct heldpipe	*next;
-	int		 fd;
-	struct msg_logfd lf;
+	LIST_ENTRY(heldpipe)	 hash;	/* by pid, while held */
+	TAILQ_ENTRY(heldpipe)	 entry;	/* loose or banked, in order */
+	int			 fd;	/* -1 while banked */
+	int			 dead;	/* let go of while banked */
+	struct msg_logfd	 lf;
 };
+LIST_HEAD(heldlist, heldpipe);
+TAILQ_HEAD(heldq, heldpipe);
 
 struct orphan {
 	struct orphan	*next;
@@ -48,7 +56,11 @@ static struct {
 
 static struct child	*children[CHILD_HASH];
 static size_t		 nchildren;
-static struct heldpipe	*held;
+static struct heldlist	 held[CHILD_HASH];
+static struct heldq	 loose = TAILQ_HEAD_INITIALIZER(loose);
+static struct heldq	 banked = TAILQ_HEAD_INITIALIZER(banked);
+static size_t		 nbanked, ndead, nloose;
+static int		 bank[2] = { -1, -1 };
 static struct orphan	*orphans;
 static struct event	*ev_sigchld;
 static int		 exiting;
@@ -140,14 +152,25 @@ orphan_remove(pid_t pid)
 		}
 }
 
-/* Children of ours that we did not fork: reparented descendants. */
+/*
+ * Children of ours that we did not fork: reparented descendants.  Unless
+ * `fresh`, a look taken earlier in the same pass of the event loop will
+ * do, so a batch of stop requests costs one look, not one per unit.
+ */
 static void
-orphans_scan(void)
+orphans_scan(int fresh)
 {
-	struct pidlist	 pl = { 0 };
-	struct orphan	*o;
-	size_t		 i;
+	static struct timeval	 last;
+	struct timeval		 now;
+	struct pidlist		 pl = { 0 };
+	struct orphan		*o;
+	size_t			 i;
 
+	if (event_base_gettimeofday_cached(role->base, &now) == -1)
+		timerclear(&now);
+	if (!fresh && timerisset(&now) && timercmp(&now, &last, ==))
+		return;
+	last = now;
 	if (proc_children(getpid(), &pl) == -1)
 		return;
 	for (i = 0; i < pl.n; i++) {
@@ -181,6 +204,130 @@ orphan_of(const char *unit)
 /* ------------------------------------------------------------------ */
 /* Pipes held for the supervisor */
 
+/*
+ * The bank: a datagram socketpair that keeps held pipes in flight
+ * (SCM_RIGHTS) instead of in our fd table, which every fork copies and
+ * every child closes again; with a thousand services that is most of
+ * the cost of a spawn.  A pipe we cannot bank stays loose, in the table.
+ */
+static void
+bank_put(void)
+{
+	union {
+		struct cmsghdr	 hdr;
+		char		 buf[CMSG_SPACE(BANK_BATCH * sizeof(int))];
+	} cm;
+	struct heldpipe	*h, *batch[BANK_BATCH];
+	struct msghdr	 msg;
+	struct cmsghdr	*c;
+	struct iovec	 iov;
+	char		 b = 0;
+	size_t		 i, n = 0;
+
+	if (bank[0] == -1 && socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0, bank) == -1) {
+		log_warn("log pipe bank");
+		bank[0] = bank[1] = -2;
+	}
+	if (bank[0] < 0)
+		return;
+	TAILQ_FOREACH(h, &loose, entry) {
+		batch[n++] = h;
+		if (n == BANK_BATCH)
+			break;
+	}
+	if (n == 0)
+		return;
+	memset(&msg, 0, sizeof(msg));
+	memset(&cm, 0, sizeof(cm));
+	iov.iov_base = &b;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cm.buf;
+	msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	for (i = 0; i < n; i++)
+		memcpy(CMSG_DATA(c) + i * sizeof(int), &batch[i]->fd,
+		    sizeof(int));
+	/* Full (or worse): they stay loose. */
+	if (sendmsg(bank[0], &msg, MSG_NOSIGNAL) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		h = batch[i];
+		close(h->fd);
+		h->fd = -1;
+		TAILQ_REMOVE(&loose, h, entry);
+		TAILQ_INSERT_TAIL(&banked, h, entry);
+	}
+	nloose -= n;
+	nbanked += n;
+}
+
+/* Bank loose pipes while there are enough to fill a batch. */
+static void
+bank_fill(void)
+{
+	size_t	 before;
+
+	do {
+		before = nloose;
+		if (nloose >= BANK_BATCH)
+			bank_put();
+	} while (nloose >= BANK_BATCH && nloose < before);
+}
+
+/* Take every banked pipe back into the table; forget the dead ones. */
+static void
+bank_take(void)
+{
+	union {
+		struct cmsghdr	 hdr;
+		char		 buf[CMSG_SPACE(BANK_BATCH * sizeof(int))];
+	} cm;
+	struct heldpipe	*h;
+	struct msghdr	 msg;
+	struct cmsghdr	*c;
+	struct iovec	 iov;
+	char		 b;
+	size_t		 i, n;
+	int		 fd;
+
+	while (!TAILQ_EMPTY(&banked)) {
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = &b;
+		iov.iov_len = 1;
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = cm.buf;
+		msg.msg_controllen = sizeof(cm.buf);
+		if (recvmsg(bank[1], &msg, MSG_CMSG_CLOEXEC) == -1)
+			fatal("log pipe bank");
+		if ((c = CMSG_FIRSTHDR(&msg)) == NULL ||
+		    c->cmsg_type != SCM_RIGHTS || (msg.msg_flags & MSG_CTRUNC))
+			fatalx("log pipe bank out of step");
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n && (h = TAILQ_FIRST(&banked)) != NULL;
+		    i++) {
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			TAILQ_REMOVE(&banked, h, entry);
+			nbanked--;
+			if (h->dead) {
+				close(fd);
+				free(h);
+				ndead--;
+				continue;
+			}
+			h->fd = fd;
+			TAILQ_INSERT_TAIL(&loose, h, entry);
+			nloose++;
+		}
+	}
+}
+
 static void
 held_add(int fd, pid_t pid, uint32_t what, uint32_t stream,
     const char *unit)
@@ -195,28 +342,44 @@ held_add(int fd, pid_t pid, uint32_t what, uint32_t stream,
 	h->lf.what = what;
 	h->lf.stream = stream;
 	strlcpy(h->lf.unit, unit, sizeof(h->lf.unit));
-	h->next = held;
-	held = h;
-	if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+	LIST_INSERT_HEAD(&held[(unsigned)pid % CHILD_HASH], h, hash);
+	TAILQ_INSERT_TAIL(&loose, h, entry);
+	nloose++;
+	if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
 		log_warn("dup log pipe");
-		return;
+	else {
+		proc_send(PROC_SUPERVISOR, IMSG_LOGFD, 0, dup, &h->lf,
+		    sizeof(h->lf));
+		/* Out of our fd table now, not after a burst of spawns. */
+		proc_flush(PROC_SUPERVISOR);
 	}
-	proc_send(PROC_SUPERVISOR, IMSG_LOGFD, 0, dup, &h->lf,
-	    sizeof(h->lf));
+	bank_fill();
 }
 
 static void
 held_done(const struct msg_logfd *lf)
 {
-	struct heldpipe	**pp, *h;
+	struct heldpipe	*h;
 
-	for (pp = &held; (h = *pp) != NULL; pp = &h->next)
-		if (h->lf.pid == lf->pid && h->lf.stream == lf->stream) {
-			*pp = h->next;
-			close(h->fd);
-			free(h);
-			return;
-		}
+	LIST_FOREACH(h, &held[(unsigned)lf->pid % CHILD_HASH], hash)
+		if (h->lf.pid == lf->pid && h->lf.stream == lf->stream)
+			break;
+	if (h == NULL)
+		return;
+	LIST_REMOVE(h, hash);
+	if (h->fd != -1) {
+		TAILQ_REMOVE(&loose, h, entry);
+		nloose--;
+		close(h->fd);
+		free(h);
+		return;
+	}
+	/* Banked: freed when the bank is next emptied. */
+	h->dead = 1;
+	if (++ndead >= BANK_BATCH && ndead * 2 >= nbanked) {
+		bank_take();
+		bank_fill();
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -256,7 +419,7 @@ stop_timeout(int fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	orphans_scan();
+	orphans_scan(0);
 	if (!c->stopping)
 		c->timed_out = 1;
 	c->killed = 1;
@@ -285,7 +448,7 @@ stop_child(struct child *c)
 	if (c->stopping)
 		return;
 	c->stopping = 1;
-	orphans_scan();
+	orphans_scan(0);
 	signal_tree(c, c->stop_signal);
 	if (c->stop_timeout_ms > 0)
 		arm_timer(c, c->stop_timeout_ms);
@@ -492,6 +655,14 @@ unit_check_drained(const char *unit)
 		}
 }
 
+/* A reaped child that needs a fresh look for orphans (see reap()). */
+static int
+needs_scan(const struct child *c)
+{
+	return c->stopping || (c->what == SPAWN_MAIN &&
+	    WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0);
+}
+
 /* The main process of a unit exited by itself. */
 static void
 main_exited(struct child *c)
@@ -499,7 +670,6 @@ main_exited(struct child *c)
 	struct orphan	*o;
 	struct child	*n;
 
-	orphans_scan();
 	if ((o = orphan_of(c->unit)) != NULL && WIFEXITED(c->status) &&
 	    WEXITSTATUS(c->status) == 0) {
 		/* A daemon that forked away: follow the survivor. */
@@ -541,7 +711,6 @@ child_done(struct child *c)
 		send_spawned(c);
 	}
 	if (c->stopping) {
-		orphans_scan();
 		signal_tree(c, c->killed ? SIGKILL : c->stop_signal);
 		unit_check_drained(c->unit);
 		return;
@@ -554,14 +723,21 @@ child_done(struct child *c)
 	child_free(c);
 }
 
+/*
+ * Reap everything first, then take one fresh look for orphans if a stop
+ * or a clean exit needs it (an exit without orphans to follow or to stop
+ * needs none), then act on the exits.
+ */
 static void
 reap(int fd, short ev, void *arg)
 {
+	struct pidlist	 done = { 0 };
 	struct child	*c;
 	struct orphan	*o;
 	char		 unit[SYSG_NAME_MAX + 1];
 	pid_t		 pid;
-	int		 status, stray = 0;
+	size_t		 i;
+	int		 status, stray = 0, scan = 0;
 
 	(void)fd;
 	(void)ev;
@@ -569,9 +745,9 @@ reap(int fd, short ev, void *arg)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if ((c = child_find(pid)) != NULL) {
-			c->reaped = 1;
 			c->status = status;
-			child_done(c);
+			scan |= needs_scan(c);
+			pidlist_add(&done, pid);
 			continue;
 		}
 		if ((o = orphan_find(pid)) != NULL) {
@@ -581,6 +757,14 @@ reap(int fd, short ev, void *arg)
 		} else
 			stray = 1;
 	}
+	if (scan)
+		orphans_scan(1);
+	for (i = 0; i < done.n; i++)
+		if ((c = child_find(done.pids[i])) != NULL) {
+			c->reaped = 1;
+			child_done(c);
+		}
+	pidlist_free(&done);
 	if (stray)
 		drains_check(-1, 0, NULL);
 	if (exiting && nchildren == 0 && orphans == NULL)
@@ -791,13 +975,15 @@ spawner_peer_up(enum sysg_proc p)
 			strlcpy(ms.unit, c->unit, sizeof(ms.unit));
 			proc_send(p, IMSG_ADOPT, 0, -1, &ms, sizeof(ms));
 		}
-	for (h = held; h != NULL; h = h->next) {
+	bank_take();
+	TAILQ_FOREACH(h, &loose, entry) {
 		if ((dup = fcntl(h->fd, F_DUPFD_CLOEXEC, 3)) == -1) {
 			log_warn("dup log pipe");
 			continue;
 		}
 		proc_send(p, IMSG_LOGFD, 0, dup, &h->lf, sizeof(h->lf));
 	}
+	bank_fill();
 	exits_replay();
 	proc_send(p, IMSG_ADOPT_END, 0, -1, NULL, 0);
 }
@@ -821,6 +1007,8 @@ conf_msg(struct imsg *im)
 	confrecv_clear(&crecv);
 	log_debug("configuration generation %u: %zu units", conf.gen,
 	    conf.nunits);
+	/* Give back what parsing left behind: every fork copies it. */
+	malloc_trim(0);
 	proc_send(PROC_PARENT, IMSG_CONF_APPLIED, 0, -1, &conf.gen,
 	    sizeof(conf.gen));
 }

@@ -61,6 +61,9 @@ check_record(struct unit *u, int ok, const char *detail)
 {
 	struct check_rec	*c;
 
+	if (u->checks == NULL &&
+	    (u->checks = calloc(UNIT_CHECKS_KEPT, sizeof(*u->checks))) == NULL)
+		fatal("calloc");
 	if (u->nchecks == UNIT_CHECKS_KEPT) {
 		memmove(u->checks, u->checks + 1,
 		    (UNIT_CHECKS_KEPT - 1) * sizeof(u->checks[0]));

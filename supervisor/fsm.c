@@ -51,6 +51,9 @@ unit_record_exit(struct unit *u, int status, const char *reason)
 {
 	struct exit_rec	*e;
 
+	if (u->exits == NULL &&
+	    (u->exits = calloc(UNIT_EXITS_KEPT, sizeof(*u->exits))) == NULL)
+		fatal("calloc");
 	if (u->nexits == UNIT_EXITS_KEPT) {
 		memmove(u->exits, u->exits + 1,
 		    (UNIT_EXITS_KEPT - 1) * sizeof(u->exits[0]));

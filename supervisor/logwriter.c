@@ -82,6 +82,7 @@ struct logfile {
 };
 
 static int	 scratch[2] = { -1, -1 };
+static int	 nullfd = -1;		/* consumed bytes go here, uncopied */
 static size_t	 nlogfiles;
 static int	 retry_first = 1000;
 static int	 retry_max = 10000;
@@ -157,6 +158,9 @@ scratch_get(void)
 
 	if (scratch[0] != -1)
 		return 0;
+	/* Kept for good: the sandbox may not let us open it again. */
+	if (nullfd == -1)
+		nullfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (pipe2(scratch, O_NONBLOCK | O_CLOEXEC) == -1) {
 		scratch[0] = scratch[1] = -1;
 		return -1;
@@ -180,15 +184,16 @@ scratch_put(void)
 /* ------------------------------------------------------------------ */
 /* The file: open, rotate, write */
 
+/* Open the live file; with `create` 0, only if it exists already. */
 static int
-lf_openfile(struct logfile *f)
+lf_openfile(struct logfile *f, int create)
 {
 	struct stat	 st;
 	char		 c;
 	int		 fd;
 
-	fd = openat(f->dirfd, f->name, O_RDWR | O_APPEND | O_CREAT |
-	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, f->mode);
+	fd = openat(f->dirfd, f->name, O_RDWR | O_APPEND | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC | (create ? O_CREAT : 0), f->mode);
 	if (fd == -1)
 		return -1;
 	if (fstat(fd, &st) == -1)
@@ -279,7 +284,7 @@ lf_rotate(struct logfile *f)
 	if (f->fd != -1)
 		close(f->fd);
 	f->fd = -1;
-	return lf_openfile(f);
+	return lf_openfile(f, 1);
 }
 
 /*
@@ -296,7 +301,7 @@ lf_write(struct logfile *f, const char *p, size_t len, size_t *done)
 
 	*done = 0;
 	while (*done < len) {
-		if (f->fd == -1 && lf_openfile(f) == -1)
+		if (f->fd == -1 && lf_openfile(f, 1) == -1)
 			return -1;
 		n = len - *done;
 		if (max > 0) {
@@ -436,7 +441,17 @@ src_consume(struct logsrc *s, size_t n)
 	ssize_t	 r;
 
 	while (n > 0) {
-		r = read(s->fd, rbuf, n < CHUNK ? n : CHUNK);
+		/* Drop what is written already without copying it out. */
+		if (nullfd >= 0) {
+			r = splice(s->fd, NULL, nullfd, NULL, n,
+			    SPLICE_F_NONBLOCK);
+			if (r == -1 && errno == EINVAL) {
+				close(nullfd);
+				nullfd = -2;
+				continue;
+			}
+		} else
+			r = read(s->fd, rbuf, n < CHUNK ? n : CHUNK);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -855,7 +870,11 @@ logfile_open(struct event_base *base, int dirfd, const char *unit,
 		goto fail;
 	if ((f->retry_ev = evtimer_new(base, retry_cb, f)) == NULL)
 		goto fail;
-	if (lf_openfile(f) == -1) {
+	/*
+	 * A file that is there already is checked now; a new one is made
+	 * by the first write (a thousand quiet services make no files).
+	 */
+	if (lf_openfile(f, 0) == -1 && errno != ENOENT) {
 		if (errno == ELOOP || errno == EINVAL || errno == EMLINK ||
 		    errno == EISDIR || errno == ENXIO || errno == ENOTDIR ||
 		    errno == EBADF)

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,8 +270,6 @@ unit_new(struct unit_conf *c)
 	if ((u = calloc(1, sizeof(*u))) == NULL)
 		fatal("calloc");
 	u->conf = c;
-	if ((u->conf_text = unit_to_text(c)) == NULL)
-		fatalx("unit_to_text");
 	u->state = c->is_cron ? ST_SCHEDULED : ST_STOPPED;
 	u->since_ms = now_ms();
 	u->last_status = -1;
@@ -291,7 +290,8 @@ unit_free(struct unit *u)
 	event_free(u->timer);
 	json_decref(u->cron_info);
 	unit_conf_free(u->conf);
-	free(u->conf_text);
+	free(u->exits);
+	free(u->checks);
 	free(u);
 }
 
@@ -687,9 +687,9 @@ static void
 sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
 {
 	struct unit	*u;
-	char		*text;
+	char		*text, *old;
 	size_t		 i, j;
-	int		 found;
+	int		 found, same;
 
 	for (i = 0; i < sup.nunits; i++) {
 		u = sup.units[i];
@@ -730,10 +730,13 @@ sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
 				fsm(u, EV_START, "added by reload");
 			continue;
 		}
-		if ((text = unit_to_text(nu[j])) == NULL)
+		if ((text = unit_to_text(nu[j])) == NULL ||
+		    (old = unit_to_text(u->conf)) == NULL)
 			fatalx("unit_to_text");
-		if (strcmp(text, u->conf_text) == 0) {
-			free(text);
+		same = strcmp(text, old) == 0;
+		free(text);
+		free(old);
+		if (same) {
 			json_array_append_new(json_object_get(summary,
 			    "unchanged"), json_string(u->conf->name));
 			continue;
@@ -741,9 +744,7 @@ sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
 		json_array_append_new(json_object_get(summary, "changed"),
 		    json_string(u->conf->name));
 		unit_conf_free(u->conf);
-		free(u->conf_text);
 		u->conf = nu[j];
-		u->conf_text = text;
 		nu[j] = NULL;
 		logs_reconf(u);
 		if (u->conf->is_cron) {
@@ -800,6 +801,7 @@ conf_apply(void)
 	echo_width_update();
 	logfd_waits_flush();
 	statefile_write();
+	malloc_trim(0);
 	proc_send(PROC_PARENT, IMSG_CONF_APPLIED, 0, -1, &sup.gen,
 	    sizeof(sup.gen));
 }
@@ -866,34 +868,50 @@ sup_begin(void)
 void
 sup_shutdown_check(void)
 {
+	static int	 running, again;
 	struct unit	*u;
-	size_t		 i;
-	int		 busy = 0;
+	size_t		 i, passes = 0;
+	int		 busy;
 
 	if (!sup.shutting_down)
 		return;
-	for (i = 0; i < sup.nunits; i++) {
-		u = sup.units[i];
-		if (u->state == ST_WAITING || u->state == ST_BLOCKED ||
-		    u->state == ST_BACKOFF) {
-			fsm(u, EV_STOP, "shutdown");
-			continue;
-		}
-		if (!unit_active(u))
-			continue;
-		busy = 1;
-		if (u->state == ST_STOPPING)
-			continue;
-		if (u->conf->is_cron) {
-			if (u->cron_pid > 0 && !u->cron_stopping) {
-				u->cron_stopping = 1;
-				sup_stop_pid(u, u->cron_pid);
-			}
-			continue;
-		}
-		if (!deps_dependents_active(u))
-			fsm(u, EV_STOP, "shutdown");
+	/*
+	 * The stops made here report state changes, which call us again:
+	 * note it and make one more pass, rather than start over for
+	 * every unit (quadratic in the number of units).
+	 */
+	if (running) {
+		again = 1;
+		return;
 	}
+	running = 1;
+	do {
+		again = 0;
+		busy = 0;
+		for (i = 0; i < sup.nunits; i++) {
+			u = sup.units[i];
+			if (u->state == ST_WAITING || u->state == ST_BLOCKED ||
+			    u->state == ST_BACKOFF) {
+				fsm(u, EV_STOP, "shutdown");
+				continue;
+			}
+			if (!unit_active(u))
+				continue;
+			busy = 1;
+			if (u->state == ST_STOPPING)
+				continue;
+			if (u->conf->is_cron) {
+				if (u->cron_pid > 0 && !u->cron_stopping) {
+					u->cron_stopping = 1;
+					sup_stop_pid(u, u->cron_pid);
+				}
+				continue;
+			}
+			if (!deps_dependents_active(u))
+				fsm(u, EV_STOP, "shutdown");
+		}
+	} while (again && ++passes <= sup.nunits + 1);
+	running = 0;
 	if (busy)
 		return;
 	if (sup.shutting_down == 1) {

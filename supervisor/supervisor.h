@@ -61,7 +61,6 @@ struct check_rec {
 
 struct unit {
 	struct unit_conf *conf;
-	char		*conf_text;
 	int		 index;
 	enum unit_state	 state;
 	uint64_t	 since_ms;
@@ -88,9 +87,9 @@ struct unit {
 	int		 hc_passed;
 	int		 hc_fails;
 	int		 hc_failing;
-	struct check_rec checks[UNIT_CHECKS_KEPT];
+	struct check_rec *checks;	/* UNIT_CHECKS_KEPT, at first use */
 	size_t		 nchecks;
-	struct exit_rec	 exits[UNIT_EXITS_KEPT];
+	struct exit_rec	*exits;		/* UNIT_EXITS_KEPT, at first use */
 	size_t		 nexits;
 	/* logs */
 	struct logfile	*log_out;

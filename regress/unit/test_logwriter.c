@@ -546,14 +546,19 @@ t_refused(void **state)
 	assert_null(logfile_open(fx->base, fx->dirfd, "fifo", LOG_STDOUT,
 	    &noconf, 0));
 
-	/* Modes: 0600 user, 0640 system; supervisor.log. */
+	/*
+	 * Modes: 0600 user, 0640 system; supervisor.log.  A new file is
+	 * made by its first write.
+	 */
 	f = logfile_open(fx->base, fx->dirfd, NULL, LOG_STDOUT, &noconf, 1);
 	assert_non_null(f);
+	logfile_append(f, "x\n", 2);
 	logfile_close(f);
 	assert_int_equal(fstatat(fx->dirfd, "supervisor.log", &st, 0), 0);
 	assert_int_equal(st.st_mode & 0777, 0640);
 	f = logfile_open(fx->base, fx->dirfd, "m", LOG_STDERR, &noconf, 0);
 	assert_non_null(f);
+	logfile_append(f, "x\n", 2);
 	logfile_close(f);
 	assert_int_equal(fstatat(fx->dirfd, "m.stderr.log", &st, 0), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);

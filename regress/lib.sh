@@ -85,3 +85,38 @@ role_pid() {
 
 alive() { kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" | cut -c1)" != Z ]; }
 gone() { ! alive "$1"; }
+
+# count_argv ARGS: processes whose whole command line is ARGS
+count_argv() {
+	python3 -c '
+import os, sys
+n = 0
+for p in os.listdir("/proc"):
+    try:
+        c = open("/proc/%s/cmdline" % p, "rb").read() if p.isdigit() else b""
+    except OSError:
+        continue
+    n += c.replace(b"\0", b" ").decode(errors="replace") == sys.argv[1] + " "
+print(n)' "$1"
+}
+
+# daemons: pids of every `sysg: parent` holding our state dir's lock
+daemons() {
+	python3 -c '
+import os, sys
+for p in os.listdir("/proc"):
+    try:
+        if not p.isdigit() or not open("/proc/%s/cmdline" % p,
+                "rb").read().startswith(b"sysg: parent"):
+            continue
+        fds = os.listdir("/proc/%s/fd" % p)
+    except OSError:
+        continue
+    for f in fds:
+        try:
+            if os.readlink("/proc/%s/fd/%s" % (p, f)) == sys.argv[1]:
+                print(p)
+                break
+        except OSError:
+            pass' "$SYSG_STATE_DIR/sysg.lock"
+}

@@ -14,41 +14,6 @@ services:
     command: $T/cs-two 1042
 Y
 
-# count_argv ARGS: processes whose whole command line is ARGS
-count_argv() {
-	python3 -c '
-import os, sys
-n = 0
-for p in os.listdir("/proc"):
-    try:
-        c = open("/proc/%s/cmdline" % p, "rb").read() if p.isdigit() else b""
-    except OSError:
-        continue
-    n += c.replace(b"\0", b" ").decode(errors="replace") == sys.argv[1] + " "
-print(n)' "$1"
-}
-
-# daemons: pids of every `sysg: parent` holding our state dir's lock
-daemons() {
-	python3 -c '
-import os, sys
-for p in os.listdir("/proc"):
-    try:
-        if not p.isdigit() or not open("/proc/%s/cmdline" % p,
-                "rb").read().startswith(b"sysg: parent"):
-            continue
-        fds = os.listdir("/proc/%s/fd" % p)
-    except OSError:
-        continue
-    for f in fds:
-        try:
-            if os.readlink("/proc/%s/fd/%s" % (p, f)) == sys.argv[1]:
-                print(p)
-                break
-        except OSError:
-            pass' "$SYSG_STATE_DIR/sysg.lock"
-}
-
 for round in 1 2 3; do
 	start_d >out1 2>&1 & p1=$!
 	start_d >out2 2>&1 & p2=$!

@@ -26,20 +26,6 @@ for u in $units; do
 	pids="$pids $u=$p"
 done
 
-# count_argv ARGS: processes whose whole command line is ARGS
-count_argv() {
-	python3 -c '
-import os, sys
-n = 0
-for p in os.listdir("/proc"):
-    try:
-        c = open("/proc/%s/cmdline" % p, "rb").read() if p.isdigit() else b""
-    except OSError:
-        continue
-    n += c.replace(b"\0", b" ").decode(errors="replace") == sys.argv[1] + " "
-print(n)' "$1"
-}
-
 # last_num: the last complete number in the counter log
 last_num() { [ -f "$log" ] && tail -n 2 "$log" | head -n 1; }
 log_past() { n=$(last_num); [ -n "$n" ] && [ "$n" -gt "$1" ]; }

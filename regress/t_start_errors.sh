@@ -4,27 +4,6 @@
 # exits 1 naming it.
 . "$TOP/regress/lib.sh"
 
-# daemons: pids of every `sysg: parent` holding our state dir's lock
-daemons() {
-	python3 -c '
-import os, sys
-for p in os.listdir("/proc"):
-    try:
-        if not p.isdigit() or not open("/proc/%s/cmdline" % p,
-                "rb").read().startswith(b"sysg: parent"):
-            continue
-        fds = os.listdir("/proc/%s/fd" % p)
-    except OSError:
-        continue
-    for f in fds:
-        try:
-            if os.readlink("/proc/%s/fd/%s" % (p, f)) == sys.argv[1]:
-                print(p)
-                break
-        except OSError:
-            pass' "$SYSG_STATE_DIR/sysg.lock"
-}
-
 no_daemon() {	# what
 	[ -z "$(daemons)" ] || fail "$1: a daemon is left: $(daemons)"
 	[ ! -S "$SYSG_STATE_DIR/control.sock" ] ||

@@ -1,8 +1,8 @@
 /*
- * The configuration's wire and print format: one JSON object per unit,
- * with every field resolved and defaults filled in.  The parent sends
- * units to the spawner and the supervisor with it, `sysg validate
- * --print` prints it, and reload compares units by its text.
+ * The configuration's print format: one JSON object per unit, with
+ * every field resolved and defaults filled in.  `sysg validate --print`
+ * prints it and reload compares units by its text (the roles receive
+ * units in the wire form of confwire.h).
  */
 
 #ifndef CONFJSON_H
@@ -13,10 +13,8 @@
 #include "sysg.h"
 
 json_t		*unit_to_json(const struct unit_conf *);
-/* Compact text with sorted keys (stable): wire format and change test. */
+/* Compact text with sorted keys (stable): the change test. */
 char		*unit_to_text(const struct unit_conf *);
-/* NULL if the text is not a well-formed unit (never trusts the peer). */
-struct unit_conf *unit_from_text(const char *text, size_t len);
 void		 unit_conf_free(struct unit_conf *);
 json_t		*conf_to_json(const struct sysg_conf *);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "confjson.h"
+#include "confwire.h"
 #include "confrecv.h"
 #include "log.h"
 
@@ -62,7 +63,7 @@ confrecv_msg(struct confrecv *cr, struct imsg *im)
 		return 0;
 	case IMSG_CONF_UNIT:
 		if (cr->units == NULL || cr->nunits >= cr->cap ||
-		    (u = unit_from_text(im->data, im->len)) == NULL)
+		    (u = unit_unpack(im->data, im->len)) == NULL)
 			fatalx("malformed unit definition");
 		cr->units[cr->nunits++] = u;
 		return 0;

@@ -1,7 +1,7 @@
 /*
  * Receiving a configuration generation from the parent: IMSG_CONF_BEGIN
  * (struct msg_conf_begin + the config path), one IMSG_CONF_UNIT per unit
- * (confjson text), IMSG_CONF_END.  Shared by every role that keeps a
+ * (confwire form), IMSG_CONF_END.  Shared by every role that keeps a
  * copy of the units.  A malformed message is fatal to the role.
  */
 

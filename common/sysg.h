@@ -207,6 +207,7 @@ struct unit_conf {
 	uint64_t	 caps;			/* bit n: capability n */
 	struct limits_conf limits;
 	struct isolation_conf iso;
+	bool		 flat;			/* one allocation (confwire.c) */
 };
 
 struct sysg_conf {

@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "confjson.h"
+#include "confwire.h"
 #include "imsg.h"
 #include "log.h"
 #include "parent.h"
@@ -238,42 +239,28 @@ conf_for(enum sysg_proc id, const struct unit_conf *u)
 }
 
 /*
- * The texts of a generation's units, made once while it is sent to
- * several roles, then dropped (texts_drop()).
+ * The units in their compact form: one allocation each, which is also
+ * what every fork of the parent copies.  -1 (and a log line) if a unit
+ * does not survive its wire form: it could not be sent.
  */
-static struct {
-	uint32_t	 gen;
-	char		**text;
-	size_t		 n;
-} texts;
-
-static void
-texts_drop(void)
+static int
+conf_compact(struct sysg_conf *conf)
 {
-	size_t	 i;
+	struct unit_conf	*c;
+	size_t			 i;
 
-	for (i = 0; i < texts.n; i++)
-		free(texts.text[i]);
-	free(texts.text);
-	memset(&texts, 0, sizeof(texts));
-}
-
-static const char *
-unit_text(const struct sysg_conf *conf, uint32_t gen, size_t i)
-{
-	if (texts.text == NULL || texts.gen != gen ||
-	    texts.n != conf->nunits) {
-		texts_drop();
-		if ((texts.text = calloc(conf->nunits + 1,
-		    sizeof(*texts.text))) == NULL)
-			fatal("calloc");
-		texts.gen = gen;
-		texts.n = conf->nunits;
+	for (i = 0; i < conf->nunits; i++) {
+		if (conf->units[i]->flat)
+			continue;
+		if ((c = unit_compact(conf->units[i])) == NULL) {
+			log_warnx("%s: cannot be encoded for the roles",
+			    conf->units[i]->name);
+			return -1;
+		}
+		conf->units[i] = c;
 	}
-	if (texts.text[i] == NULL &&
-	    (texts.text[i] = unit_to_text(conf->units[i])) == NULL)
-		fatalx("unit_to_text");
-	return texts.text[i];
+	malloc_trim(0);
+	return 0;
 }
 
 static void
@@ -281,9 +268,9 @@ send_config(enum sysg_proc id, const struct sysg_conf *conf, uint32_t gen,
     uint32_t peerid)
 {
 	struct msg_conf_begin	 cb;
-	const char		*text;
+	void			*blob;
 	char			*buf;
-	size_t			 i, flen;
+	size_t			 i, flen, len;
 
 	flen = strlen(conf->file) + 1;
 	if ((buf = malloc(sizeof(cb) + flen)) == NULL)
@@ -299,8 +286,9 @@ send_config(enum sysg_proc id, const struct sysg_conf *conf, uint32_t gen,
 	for (i = 0; i < conf->nunits; i++) {
 		if (!conf_for(id, conf->units[i]))
 			continue;
-		text = unit_text(conf, gen, i);
-		send_to(id, IMSG_CONF_UNIT, peerid, -1, text, strlen(text));
+		blob = unit_pack(conf->units[i], &len);
+		send_to(id, IMSG_CONF_UNIT, peerid, -1, blob, len);
+		free(blob);
 	}
 	send_to(id, IMSG_CONF_END, peerid, -1, &cb, sizeof(cb));
 }
@@ -539,7 +527,6 @@ role_restart(enum sysg_proc id)
 	} else
 		wire(PROC_SUPERVISOR, id);
 	role_setup(id);
-	texts_drop();
 }
 
 /* The spawner is gone: its services came back to us.  Stop them all. */
@@ -702,7 +689,15 @@ parent_reload(uint32_t client, const char *text, size_t len)
 	json_decref(req);
 	if (found == NULL)
 		fatal("strdup");
-	if ((nc = config_load(found, &P.lo, &errs)) == NULL) {
+	if ((nc = config_load(found, &P.lo, &errs)) != NULL &&
+	    conf_compact(nc) == -1) {
+		config_free(nc);
+		reload_reply(client, 1, NULL,
+		    "a unit cannot be encoded, nothing changed");
+		free(found);
+		return;
+	}
+	if (nc == NULL) {
 		log_warnx("reload of %s refused: %zu errors, nothing changed",
 		    found, errs.n);
 		errlist_print(&errs, STDERR_FILENO);
@@ -729,7 +724,6 @@ reload_finish(uint32_t gen)
 	P.gen = gen;
 	send_config(PROC_CRON, P.conf, P.gen, 0);
 	send_config(PROC_SUPERVISOR, P.conf, P.gen, P.reload_client);
-	texts_drop();
 	log_info("configuration reloaded from %s", P.config_path);
 }
 
@@ -902,6 +896,11 @@ parent_main(const struct sysg_env *env, const char *config_path,
 		errlist_free(&errs);
 		return 1;
 	}
+	if (conf_compact(P.conf) == -1) {
+		status_line("error: configuration %s cannot be encoded",
+		    P.config_path);
+		return 1;
+	}
 	if ((P.listen_fd = open_socket()) == -1 || write_pidfile() == -1) {
 		status_line("error: cannot set up %s", P.env.statedir);
 		return 1;
@@ -925,7 +924,6 @@ parent_main(const struct sysg_env *env, const char *config_path,
 			wire(PROC_SUPERVISOR, i);
 	for (i = PROC_SPAWNER; i < PROC_MAX; i++)
 		role_setup(i);
-	texts_drop();
 	event_base_dispatch(P.base);
 	return P.exitcode;
 }

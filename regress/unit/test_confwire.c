@@ -1,0 +1,228 @@
+#include "unit.h"
+
+/*
+ * Unit tests for common/confwire.c: a fully populated unit survives
+ * unit_pack -> unit_unpack unchanged (compared through its JSON text),
+ * comes back as one allocation, and unit_unpack refuses (without
+ * crashing or leaking) anything malformed or out of range.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "confjson.h"
+#include "confwire.h"
+#include "parse.h"
+#include "unitconf_fixture.h"
+
+/* u through the wire; NULL if refused.  u is left as it was. */
+static struct unit_conf *
+through(const struct unit_conf *u)
+{
+	struct unit_conf	*v;
+	void			*buf;
+	size_t			 len;
+
+	buf = unit_pack(u, &len);
+	v = unit_unpack(buf, len);
+	free(buf);
+	return v;
+}
+
+static void
+same_text(const struct unit_conf *u, const struct unit_conf *v)
+{
+	char	*t1, *t2;
+
+	t1 = unit_to_text(u);
+	t2 = unit_to_text(v);
+	assert_string_equal(t1, t2);
+	free(t1);
+	free(t2);
+}
+
+static void
+test_roundtrip(void **state)
+{
+	struct unit_conf	*u, *v;
+
+	(void)state;
+	u = full_unit();
+	assert_non_null(v = through(u));
+	same_text(u, v);
+	assert_true(v->flat);
+	assert_string_equal(v->name, "api-1.x");
+	assert_string_equal(v->argv[2], "daemon off;");
+	assert_null(v->argv[3]);
+	assert_int_equal(v->nenv, 3);
+	assert_string_equal(v->env[1], "B=x=y");
+	assert_null(v->env[3]);
+	assert_null(v->depends_on[2]);
+	assert_int_equal(v->stop_signal, SIGQUIT);
+	assert_true(v->caps == u->caps);
+	assert_true(v->limits.core.soft == LIMIT_INFINITY);
+	assert_int_equal(v->limits.cgroup.pids_max, 0);
+	assert_int_equal(v->limits.ncpus, 2);
+	assert_int_equal(v->limits.cpus[1], 1);
+	assert_int_equal(v->skip, SKIP_COMMAND);
+	assert_false(v->is_cron);
+	/* Every pointer lies inside the one block. */
+	assert_true((char *)v->argv > (char *)v &&
+	    (char *)v->limits.cgroup.cpu_max > (char *)v);
+	unit_conf_free(u);
+	unit_conf_free(v);
+}
+
+static void
+test_minimal_and_cron(void **state)
+{
+	struct unit_conf	*u, *v;
+
+	(void)state;
+	assert_non_null(u = calloc(1, sizeof(*u)));
+	strlcpy(u->name, "job", sizeof(u->name));
+	u->command = xstrdup("backup | gzip");
+	u->env = strv(0);
+	u->max_restarts = -1;
+	u->stop_signal = SIGTERM;
+	u->limits.cgroup.pids_max = -1;
+	u->is_cron = true;
+	u->cron.expression = xstrdup("0 30 2 * * *");
+	u->cron.timeout_ms = 3600000;
+	assert_non_null(v = through(u));
+	same_text(u, v);
+	assert_null(v->argv);
+	assert_non_null(v->env);
+	assert_null(v->env[0]);
+	assert_non_null(v->depends_on);
+	assert_true(v->is_cron);
+	assert_null(v->cron.timezone);
+	assert_false(v->has_caps);
+	assert_null(v->limits.cpus);
+	assert_int_equal(v->limits.cgroup.pids_max, -1);
+	unit_conf_free(u);
+	unit_conf_free(v);
+}
+
+static void
+test_compact(void **state)
+{
+	struct unit_conf	*u, *c, *ref;
+
+	(void)state;
+	u = full_unit();
+	ref = full_unit();
+	assert_non_null(c = unit_compact(u));	/* u is freed */
+	assert_true(c->flat);
+	same_text(ref, c);
+	unit_conf_free(c);
+	unit_conf_free(ref);
+}
+
+/* A change that makes the unit invalid: the wire form is refused. */
+#define REFUSE(stmt) do {						\
+	struct unit_conf *bad_ = full_unit(), *got_;			\
+	{ struct unit_conf *u = bad_; stmt; }				\
+	got_ = through(bad_);						\
+	if (got_ != NULL)						\
+		fail_msg("accepted: %s", #stmt);			\
+	unit_conf_free(bad_);						\
+} while (0)
+
+static void
+test_refuse(void **state)
+{
+	(void)state;
+	REFUSE(strlcpy(u->name, "../etc", sizeof(u->name)));
+	REFUSE(u->name[0] = '\0');
+	REFUSE(strlcpy(u->name, "-x", sizeof(u->name)));
+	REFUSE(free(u->command); u->command = NULL);
+	REFUSE(free(u->argv[0]); free(u->argv[1]); free(u->argv[2]);
+	    u->argv[0] = NULL);
+	REFUSE(strcpy(u->env[0], "AB1"));
+	REFUSE(strcpy(u->env[0], "=1x"));
+	REFUSE(strcpy(u->depends_on[0], "-d"));
+	REFUSE(u->restart = 3);
+	REFUSE(u->backoff_ms = -1);
+	REFUSE(u->max_backoff_ms = PARSE_DURATION_MAX_MS + 1);
+	REFUSE(u->max_restarts = -2);
+	REFUSE(u->stop_signal = SIGSEGV);
+	REFUSE(u->stop_signal = 0);
+	REFUSE(u->health.retries = 0);
+	REFUSE(u->health.type = 7);
+	REFUSE(free(u->health.target); u->health.target = NULL);
+	REFUSE(u->health.on_unhealthy = 2);
+	REFUSE(u->hooks[HOOK_STOP][HOOK_ERROR].timeout_ms = -5);
+	REFUSE(u->strategy = 2);
+	REFUSE(u->grace_period_ms = -1);
+	REFUSE(u->skip = 3);
+	REFUSE(free(u->skip_command); u->skip_command = NULL);
+	REFUSE(u->logs.max_bytes = LIMIT_INFINITY);
+	REFUSE(u->logs.max_files = -1);
+	REFUSE(u->caps |= 1ULL << 63);
+	REFUSE(u->limits.nofile.soft = 100000);
+	REFUSE(u->limits.nice = -21);
+	REFUSE(u->limits.nice = 20);
+	REFUSE(u->limits.cpus[0] = -1);
+	REFUSE(u->limits.cpus[1] = 65536);
+	REFUSE(u->limits.cgroup.cpu_weight = 10001);
+	REFUSE(u->limits.cgroup.root[0] = 's');
+	REFUSE(u->limits.cgroup.pids_max = -2);
+	REFUSE(u->is_cron = true);		/* no expression */
+	REFUSE(u->working_dir[1] = '\xff');	/* not UTF-8 */
+}
+
+static void
+test_hostile(void **state)
+{
+	struct unit_conf	*u;
+	char			*buf, *m;
+	size_t			 len, i;
+	unsigned		 seed = 12345;
+
+	(void)state;
+	u = full_unit();
+	buf = unit_pack(u, &len);
+	unit_conf_free(u);
+	/* Every truncation, and trailing bytes. */
+	for (i = 0; i < len; i++)
+		assert_null(unit_unpack(buf, i));
+	assert_non_null(m = malloc(len + 1));
+	memcpy(m, buf, len);
+	m[len] = 'x';
+	assert_null(unit_unpack(m, len + 1));
+	/* Random byte mutations: never crash, never leak. */
+	for (i = 0; i < 50000; i++) {
+		memcpy(m, buf, len);
+		seed = seed * 1103515245 + 12345;
+		m[(seed >> 8) % len] = (char)(seed >> 20);
+		seed = seed * 1103515245 + 12345;
+		m[(seed >> 8) % len] = (char)(seed >> 16);
+		u = unit_unpack(m, len);
+		unit_conf_free(u);
+	}
+	/* A length field that claims everything. */
+	memcpy(m, buf, len);
+	memset(m, 0xfe, 4);
+	assert_null(unit_unpack(m, len));
+	free(m);
+	free(buf);
+	assert_null(unit_unpack(NULL, 0));
+	assert_null(unit_unpack("", 0));
+	assert_null(unit_unpack("\xff\xff\xff\xff", 4));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_minimal_and_cron),
+		cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_refuse),
+		cmocka_unit_test(test_hostile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -513,6 +513,9 @@ unit_pack(const struct unit_conf *u, size_t *lenp)
 
 	memset(&w, 0, sizeof(w));
 	walk_unit(&w, &c);
+	/* Kept by the parent for as long as the generation lasts. */
+	if ((w.b = realloc(w.b, w.len)) == NULL)
+		fatal("unit_pack");
 	*lenp = w.len;
 	return w.b;
 }

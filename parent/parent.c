@@ -39,6 +39,19 @@
 #define ROLE_RESTARTS_MAX	5	/* in ROLE_RESTART_WINDOW seconds */
 #define ROLE_RESTART_WINDOW	60
 
+/*
+ * A configuration generation as the parent keeps it: each unit in its
+ * wire form only (the parent never looks inside a unit again), which is
+ * what it sends to a role and resends to a restarted one.
+ */
+struct packed {
+	char		*file;
+	void		**blob;
+	size_t		*len;
+	bool		*cron;
+	size_t		 n;
+};
+
 struct rolech {
 	pid_t		 pid;
 	struct imsgev	 iev;
@@ -51,7 +64,7 @@ struct rolech {
 static struct {
 	struct event_base *base;
 	struct sysg_env	 env;
-	struct sysg_conf *conf;
+	struct packed	*conf;
 	char		*config_path;
 	struct load_opts lo;
 	uint32_t	 gen;
@@ -66,7 +79,7 @@ static struct {
 	int		 shutting_down;
 	int		 exitcode;
 	gid_t		 sysg_gid;
-	struct sysg_conf *reload_conf;
+	struct packed	*reload_conf;
 	uint32_t	 reload_client;
 	struct event	*ev_kill;
 } P;
@@ -231,65 +244,88 @@ send_to(enum sysg_proc id, uint32_t type, uint32_t peerid, int fd,
 	return 0;
 }
 
-/* The cron role is sent its cron jobs only. */
-static int
-conf_for(enum sysg_proc id, const struct unit_conf *u)
+static void
+packed_free(struct packed *pk)
 {
-	return id != PROC_CRON || u->is_cron;
+	size_t	 i;
+
+	if (pk == NULL)
+		return;
+	for (i = 0; i < pk->n; i++)
+		free(pk->blob[i]);
+	free(pk->blob);
+	free(pk->len);
+	free(pk->cron);
+	free(pk->file);
+	free(pk);
 }
 
 /*
- * The units in their compact form: one allocation each, which is also
- * what every fork of the parent copies.  -1 (and a log line) if a unit
- * does not survive its wire form: it could not be sent.
+ * The wire form of a loaded configuration, which is freed.  NULL (and a
+ * log line) if a unit does not read back from its wire form: no role
+ * would take it.
  */
-static int
-conf_compact(struct sysg_conf *conf)
+static struct packed *
+packed_new(struct sysg_conf *conf)
 {
-	struct unit_conf	*c;
+	struct packed		*pk;
+	struct unit_conf	*u;
 	size_t			 i;
 
-	for (i = 0; i < conf->nunits; i++) {
-		if (conf->units[i]->flat)
-			continue;
-		if ((c = unit_compact(conf->units[i])) == NULL) {
+	if ((pk = calloc(1, sizeof(*pk))) == NULL ||
+	    (pk->file = strdup(conf->file)) == NULL ||
+	    (pk->blob = calloc(conf->nunits + 1, sizeof(*pk->blob))) == NULL ||
+	    (pk->len = calloc(conf->nunits + 1, sizeof(*pk->len))) == NULL ||
+	    (pk->cron = calloc(conf->nunits + 1, sizeof(*pk->cron))) == NULL)
+		fatal("packed_new");
+	for (i = 0; i < conf->nunits; i++, pk->n++) {
+		pk->blob[i] = unit_pack(conf->units[i], &pk->len[i]);
+		pk->cron[i] = conf->units[i]->is_cron;
+		if ((u = unit_unpack(pk->blob[i], pk->len[i])) == NULL) {
 			log_warnx("%s: cannot be encoded for the roles",
 			    conf->units[i]->name);
-			return -1;
+			pk->n++;
+			packed_free(pk);
+			config_free(conf);
+			return NULL;
 		}
-		conf->units[i] = c;
+		unit_conf_free(u);
 	}
+	config_free(conf);
 	malloc_trim(0);
-	return 0;
+	return pk;
+}
+
+/* The cron role is sent its cron jobs only. */
+static int
+conf_for(enum sysg_proc id, const struct packed *pk, size_t i)
+{
+	return id != PROC_CRON || pk->cron[i];
 }
 
 static void
-send_config(enum sysg_proc id, const struct sysg_conf *conf, uint32_t gen,
+send_config(enum sysg_proc id, const struct packed *pk, uint32_t gen,
     uint32_t peerid)
 {
 	struct msg_conf_begin	 cb;
-	void			*blob;
 	char			*buf;
-	size_t			 i, flen, len;
+	size_t			 i, flen;
 
-	flen = strlen(conf->file) + 1;
+	flen = strlen(pk->file) + 1;
 	if ((buf = malloc(sizeof(cb) + flen)) == NULL)
 		fatal("malloc");
 	cb.gen = gen;
 	cb.nunits = 0;
-	for (i = 0; i < conf->nunits; i++)
-		cb.nunits += conf_for(id, conf->units[i]);
+	for (i = 0; i < pk->n; i++)
+		cb.nunits += conf_for(id, pk, i);
 	memcpy(buf, &cb, sizeof(cb));
-	memcpy(buf + sizeof(cb), conf->file, flen);
+	memcpy(buf + sizeof(cb), pk->file, flen);
 	send_to(id, IMSG_CONF_BEGIN, peerid, -1, buf, sizeof(cb) + flen);
 	free(buf);
-	for (i = 0; i < conf->nunits; i++) {
-		if (!conf_for(id, conf->units[i]))
-			continue;
-		blob = unit_pack(conf->units[i], &len);
-		send_to(id, IMSG_CONF_UNIT, peerid, -1, blob, len);
-		free(blob);
-	}
+	for (i = 0; i < pk->n; i++)
+		if (conf_for(id, pk, i))
+			send_to(id, IMSG_CONF_UNIT, peerid, -1, pk->blob[i],
+			    pk->len[i]);
 	send_to(id, IMSG_CONF_END, peerid, -1, &cb, sizeof(cb));
 }
 
@@ -665,7 +701,8 @@ void
 parent_reload(uint32_t client, const char *text, size_t len)
 {
 	struct errlist	 errs = { 0 };
-	struct sysg_conf *nc;
+	struct sysg_conf *c;
+	struct packed	*nc;
 	json_t		*req = NULL;
 	const char	*path = NULL;
 	char		*found;
@@ -689,15 +726,14 @@ parent_reload(uint32_t client, const char *text, size_t len)
 	json_decref(req);
 	if (found == NULL)
 		fatal("strdup");
-	if ((nc = config_load(found, &P.lo, &errs)) != NULL &&
-	    conf_compact(nc) == -1) {
-		config_free(nc);
+	if ((c = config_load(found, &P.lo, &errs)) != NULL &&
+	    (nc = packed_new(c)) == NULL) {
 		reload_reply(client, 1, NULL,
 		    "a unit cannot be encoded, nothing changed");
 		free(found);
 		return;
 	}
-	if (nc == NULL) {
+	if (c == NULL) {
 		log_warnx("reload of %s refused: %zu errors, nothing changed",
 		    found, errs.n);
 		errlist_print(&errs, STDERR_FILENO);
@@ -718,7 +754,7 @@ parent_reload(uint32_t client, const char *text, size_t len)
 static void
 reload_finish(uint32_t gen)
 {
-	config_free(P.conf);
+	packed_free(P.conf);
 	P.conf = P.reload_conf;
 	P.reload_conf = NULL;
 	P.gen = gen;
@@ -888,15 +924,15 @@ parent_main(const struct sysg_env *env, const char *config_path,
 	parent_load_opts(&P.lo, env);
 	if ((P.config_path = strdup(config_path)) == NULL)
 		fatal("strdup");
-	if ((P.conf = conf) == NULL &&
-	    (P.conf = config_load(P.config_path, &P.lo, &errs)) == NULL) {
+	if (conf == NULL &&
+	    (conf = config_load(P.config_path, &P.lo, &errs)) == NULL) {
 		errlist_print(&errs, STDERR_FILENO);
 		status_line("error: invalid configuration %s (%zu errors)",
 		    P.config_path, errs.n);
 		errlist_free(&errs);
 		return 1;
 	}
-	if (conf_compact(P.conf) == -1) {
+	if ((P.conf = packed_new(conf)) == NULL) {
 		status_line("error: configuration %s cannot be encoded",
 		    P.config_path);
 		return 1;

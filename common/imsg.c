@@ -311,8 +311,15 @@ imsg_get(struct imsgbuf *ib, struct imsg *im)
 	im->hdr = hdr;
 	/* Taken: compacted by the next read, not once per message. */
 	ib->rpos += total;
-	if (ib->rpos == ib->rlen)
+	if (ib->rpos == ib->rlen) {
 		ib->rpos = ib->rlen = 0;
+		/* Grown for a large message: give it back once drained. */
+		if (ib->rsize > IMSG_READ_CHUNK) {
+			free(ib->rbuf);
+			ib->rbuf = NULL;
+			ib->rsize = 0;
+		}
+	}
 	return 1;
 }
 

@@ -16,6 +16,7 @@
 #include "confjson.h"
 #include "log.h"
 #include "parse.h"
+#include "strpool.h"
 
 static const char *const restart_names[] = { "never", "on-failure", "always" };
 static const char *const hc_names[] = { "none", "command", "http", "tcp" };
@@ -375,6 +376,7 @@ unit_conf_free(struct unit_conf *u)
 	if (u == NULL)
 		return;
 	if (u->flat) {		/* everything in one block */
+		strpool_unref(u->pool);
 		free(u);
 		return;
 	}

@@ -9,6 +9,7 @@
 #include "confwire.h"
 #include "confrecv.h"
 #include "log.h"
+#include "strpool.h"
 
 #define CONFRECV_UNITS_MAX	100000
 
@@ -28,6 +29,7 @@ void
 confrecv_clear(struct confrecv *cr)
 {
 	confrecv_free_units(cr->units, cr->nunits);
+	strpool_unref(cr->pool);
 	free(cr->file);
 	memset(cr, 0, sizeof(*cr));
 }
@@ -46,6 +48,7 @@ confrecv_begin(struct confrecv *cr, struct imsg *im)
 	cr->cap = cb.nunits;
 	cr->gen = cb.gen;
 	cr->peerid = im->hdr.peerid;
+	cr->pool = strpool_new();
 	if ((cr->file = strdup((char *)im->data + sizeof(cb))) == NULL ||
 	    (cr->units = calloc(cb.nunits + 1, sizeof(*cr->units))) == NULL)
 		fatal("confrecv");
@@ -63,7 +66,7 @@ confrecv_msg(struct confrecv *cr, struct imsg *im)
 		return 0;
 	case IMSG_CONF_UNIT:
 		if (cr->units == NULL || cr->nunits >= cr->cap ||
-		    (u = unit_unpack(im->data, im->len)) == NULL)
+		    (u = unit_unpack(im->data, im->len, cr->pool)) == NULL)
 			fatalx("malformed unit definition");
 		cr->units[cr->nunits++] = u;
 		return 0;

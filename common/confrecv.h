@@ -9,6 +9,7 @@
 #define CONFRECV_H
 
 #include "imsg.h"
+#include "strpool.h"
 #include "sysg.h"
 
 struct confrecv {
@@ -18,6 +19,7 @@ struct confrecv {
 	uint32_t	 gen;
 	uint32_t	 peerid;	/* who asked (reload client), or 0 */
 	char		*file;
+	struct strpool	*pool;		/* the generation's shared strings */
 };
 
 /* 1 when a whole generation is in (take units and file), else 0. */

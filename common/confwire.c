@@ -16,6 +16,7 @@
 #include "confwire.h"
 #include "log.h"
 #include "parse.h"
+#include "strpool.h"
 
 #define WIRE_NULL	UINT32_MAX	/* a NULL string or string list */
 #define STRV_MAX	65536
@@ -36,6 +37,9 @@ struct wire {
 	size_t		 nptr;		/* first pass: what the block needs */
 	size_t		 nint;
 	size_t		 nchr;
+	struct strpool	*pool;		/* env entries shared, or NULL */
+	int		 intern;	/* reading env entries now */
+	int		 pooled;	/* some went to the pool */
 	char		**ptr;		/* second pass: where the next goes */
 	int		*ints;
 	char		*chr;
@@ -122,7 +126,20 @@ wv_enum(struct wire *w, int v, int max)
 	return v;
 }
 
-/* Reading: n bytes of string, checked, kept in the block's string area. */
+/* An environment entry that other units likely share (not their name). */
+static int
+pooled(const struct wire *w, const char *s, size_t n)
+{
+	static const char	 own[] = "SYSG_SERVICE=";
+
+	return w->pool != NULL && w->intern &&
+	    !(n >= sizeof(own) - 1 && memcmp(s, own, sizeof(own) - 1) == 0);
+}
+
+/*
+ * Reading: n bytes of string, checked, kept in the block's string area
+ * (or in the pool).
+ */
 static char *
 r_chars(struct wire *w, uint32_t n)
 {
@@ -139,6 +156,12 @@ r_chars(struct wire *w, uint32_t n)
 		return NULL;
 	}
 	w->off += n;
+	if (pooled(w, s, n)) {
+		if (!w->fill)
+			return NULL;
+		w->pooled = 1;
+		return strpool_intern(w->pool, s, n);
+	}
 	if (!w->fill) {
 		w->nchr += (size_t)n + 1;
 		return NULL;
@@ -372,7 +395,9 @@ walk_unit(struct wire *w, struct unit_conf *u)
 	wv_str(w, &u->command, 0);
 	wv_strv(w, &u->argv, NULL, 1);
 	wv_str(w, &u->working_dir, 1);
+	w->intern = 1;
 	wv_strv(w, &u->env, &u->nenv, 0);
+	w->intern = 0;
 	wv_strv(w, &u->depends_on, &u->ndeps, 0);
 	u->restart = wv_enum(w, u->restart, RESTART_ALWAYS);
 	wv_i64(w, &u->backoff_ms);
@@ -521,7 +546,7 @@ unit_pack(const struct unit_conf *u, size_t *lenp)
 }
 
 struct unit_conf *
-unit_unpack(const void *buf, size_t len)
+unit_unpack(const void *buf, size_t len, struct strpool *pool)
 {
 	struct wire		 w;
 	struct unit_conf	 scratch, *u;
@@ -533,6 +558,7 @@ unit_unpack(const void *buf, size_t len)
 	w.reading = 1;
 	w.p = buf;
 	w.plen = len;
+	w.pool = pool;
 	memset(&scratch, 0, sizeof(scratch));
 	walk_unit(&w, &scratch);
 	if (w.bad || w.off != len)
@@ -554,6 +580,10 @@ unit_unpack(const void *buf, size_t len)
 		free(u);
 		return NULL;
 	}
+	if (w.pooled) {
+		u->pool = pool;
+		strpool_ref(pool);
+	}
 	return u;
 }
 
@@ -565,7 +595,7 @@ unit_compact(struct unit_conf *u)
 	size_t			 len;
 
 	buf = unit_pack(u, &len);
-	c = unit_unpack(buf, len);
+	c = unit_unpack(buf, len, NULL);
 	free(buf);
 	if (c == NULL)
 		return NULL;

@@ -12,12 +12,16 @@
 
 #include <stddef.h>
 
+#include "strpool.h"
 #include "sysg.h"
 
 /* The unit's wire form; *lenp its length.  Never NULL (fatal). */
 void		*unit_pack(const struct unit_conf *, size_t *lenp);
-/* NULL if buf is not a well-formed unit. */
-struct unit_conf *unit_unpack(const void *buf, size_t len);
+/*
+ * NULL if buf is not a well-formed unit.  With a pool, environment
+ * entries shared by other units are kept there, once.
+ */
+struct unit_conf *unit_unpack(const void *buf, size_t len, struct strpool *);
 /* A compact (single allocation) copy of u; u is freed. */
 struct unit_conf *unit_compact(struct unit_conf *u);
 

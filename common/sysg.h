@@ -172,6 +172,8 @@ struct cron_conf {
 	int64_t		 timeout_ms;		/* 0: none */
 };
 
+struct strpool;
+
 struct unit_conf {
 	char		 name[SYSG_NAME_MAX + 1];
 	char		*command;
@@ -208,6 +210,7 @@ struct unit_conf {
 	struct limits_conf limits;
 	struct isolation_conf iso;
 	bool		 flat;			/* one allocation (confwire.c) */
+	struct strpool	*pool;			/* shared env entries, or NULL */
 };
 
 struct sysg_conf {

@@ -281,7 +281,7 @@ packed_new(struct sysg_conf *conf)
 	for (i = 0; i < conf->nunits; i++, pk->n++) {
 		pk->blob[i] = unit_pack(conf->units[i], &pk->len[i]);
 		pk->cron[i] = conf->units[i]->is_cron;
-		if ((u = unit_unpack(pk->blob[i], pk->len[i])) == NULL) {
+		if ((u = unit_unpack(pk->blob[i], pk->len[i], NULL)) == NULL) {
 			log_warnx("%s: cannot be encoded for the roles",
 			    conf->units[i]->name);
 			pk->n++;

@@ -25,7 +25,7 @@ through(const struct unit_conf *u)
 	size_t			 len;
 
 	buf = unit_pack(u, &len);
-	v = unit_unpack(buf, len);
+	v = unit_unpack(buf, len, NULL);
 	free(buf);
 	return v;
 }
@@ -120,6 +120,39 @@ test_compact(void **state)
 	unit_conf_free(ref);
 }
 
+/* Units of one generation share their common environment entries. */
+static void
+test_pool(void **state)
+{
+	struct unit_conf	*u, *a, *b;
+	struct strpool		*pool = strpool_new();
+	void			*buf;
+	size_t			 len;
+
+	(void)state;
+	u = full_unit();
+	buf = unit_pack(u, &len);
+	assert_non_null(a = unit_unpack(buf, len, pool));
+	free(buf);
+	strlcpy(u->name, "other", sizeof(u->name));
+	free(u->env[2]);
+	u->env[2] = xstrdup("SYSG_SERVICE=other");
+	buf = unit_pack(u, &len);
+	assert_non_null(b = unit_unpack(buf, len, pool));
+	free(buf);
+	assert_true(a->pool == pool && b->pool == pool);
+	assert_ptr_equal(a->env[0], b->env[0]);		/* A=1 */
+	assert_ptr_equal(a->env[1], b->env[1]);		/* B=x=y */
+	assert_string_equal(a->env[2], "SYSG_SERVICE=api-1.x");
+	assert_string_equal(b->env[2], "SYSG_SERVICE=other");
+	assert_true(a->env[2] != b->env[2]);
+	strpool_unref(pool);		/* the units keep it */
+	unit_conf_free(a);
+	assert_string_equal(b->env[0], "A=1");
+	unit_conf_free(b);		/* the last reference */
+	unit_conf_free(u);
+}
+
 /* A change that makes the unit invalid: the wire form is refused. */
 #define REFUSE(stmt) do {						\
 	struct unit_conf *bad_ = full_unit(), *got_;			\
@@ -177,6 +210,7 @@ static void
 test_hostile(void **state)
 {
 	struct unit_conf	*u;
+	struct strpool		*pool = strpool_new();
 	char			*buf, *m;
 	size_t			 len, i;
 	unsigned		 seed = 12345;
@@ -187,11 +221,11 @@ test_hostile(void **state)
 	unit_conf_free(u);
 	/* Every truncation, and trailing bytes. */
 	for (i = 0; i < len; i++)
-		assert_null(unit_unpack(buf, i));
+		assert_null(unit_unpack(buf, i, NULL));
 	assert_non_null(m = malloc(len + 1));
 	memcpy(m, buf, len);
 	m[len] = 'x';
-	assert_null(unit_unpack(m, len + 1));
+	assert_null(unit_unpack(m, len + 1, NULL));
 	/* Random byte mutations: never crash, never leak. */
 	for (i = 0; i < 50000; i++) {
 		memcpy(m, buf, len);
@@ -199,18 +233,19 @@ test_hostile(void **state)
 		m[(seed >> 8) % len] = (char)(seed >> 20);
 		seed = seed * 1103515245 + 12345;
 		m[(seed >> 8) % len] = (char)(seed >> 16);
-		u = unit_unpack(m, len);
+		u = unit_unpack(m, len, pool);
 		unit_conf_free(u);
 	}
+	strpool_unref(pool);
 	/* A length field that claims everything. */
 	memcpy(m, buf, len);
 	memset(m, 0xfe, 4);
-	assert_null(unit_unpack(m, len));
+	assert_null(unit_unpack(m, len, NULL));
 	free(m);
 	free(buf);
-	assert_null(unit_unpack(NULL, 0));
-	assert_null(unit_unpack("", 0));
-	assert_null(unit_unpack("\xff\xff\xff\xff", 4));
+	assert_null(unit_unpack(NULL, 0, NULL));
+	assert_null(unit_unpack("", 0, NULL));
+	assert_null(unit_unpack("\xff\xff\xff\xff", 4, NULL));
 }
 
 int
@@ -220,6 +255,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_minimal_and_cron),
 		cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_refuse),
 		cmocka_unit_test(test_hostile),
 	};

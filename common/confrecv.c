@@ -34,10 +34,13 @@ confrecv_clear(struct confrecv *cr)
 	memset(cr, 0, sizeof(*cr));
 }
 
+/* struct msg_conf_begin, the config path, NUL, the pool's strings. */
 static void
 confrecv_begin(struct confrecv *cr, struct imsg *im)
 {
 	struct msg_conf_begin	 cb;
+	const char		*path;
+	size_t			 plen, rest;
 
 	if (im->len < sizeof(cb))
 		fatalx("malformed configuration begin");
@@ -49,7 +52,13 @@ confrecv_begin(struct confrecv *cr, struct imsg *im)
 	cr->gen = cb.gen;
 	cr->peerid = im->hdr.peerid;
 	cr->pool = strpool_new();
-	if ((cr->file = strdup((char *)im->data + sizeof(cb))) == NULL ||
+	path = (const char *)im->data + sizeof(cb);
+	rest = im->len - sizeof(cb);
+	if ((plen = strnlen(path, rest)) == rest)
+		fatalx("malformed configuration begin");
+	if (strings_unpack(cr->pool, path + plen + 1, rest - plen - 1) == -1)
+		fatalx("malformed configuration strings");
+	if ((cr->file = strdup(path)) == NULL ||
 	    (cr->units = calloc(cb.nunits + 1, sizeof(*cr->units))) == NULL)
 		fatal("confrecv");
 }

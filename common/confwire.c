@@ -19,6 +19,8 @@
 #include "strpool.h"
 
 #define WIRE_NULL	UINT32_MAX	/* a NULL string or string list */
+#define WIRE_REF	(UINT32_MAX - 1) /* string number N of the pool */
+#define WIRE_POOL_MAX	(128 * 1024)	/* bytes of strings sent by number */
 #define STRV_MAX	65536
 #define CPUS_MAX	65536
 
@@ -37,9 +39,9 @@ struct wire {
 	size_t		 nptr;		/* first pass: what the block needs */
 	size_t		 nint;
 	size_t		 nchr;
-	struct strpool	*pool;		/* env entries shared, or NULL */
-	int		 intern;	/* reading env entries now */
-	int		 pooled;	/* some went to the pool */
+	struct strpool	*pool;		/* env entries by number, or NULL */
+	int		 intern;	/* at the env entries */
+	int		 pooled;	/* some are the pool's */
 	char		**ptr;		/* second pass: where the next goes */
 	int		*ints;
 	char		*chr;
@@ -128,7 +130,7 @@ wv_enum(struct wire *w, int v, int max)
 
 /* An environment entry that other units likely share (not their name). */
 static int
-pooled(const struct wire *w, const char *s, size_t n)
+shared(const struct wire *w, const char *s, size_t n)
 {
 	static const char	 own[] = "SYSG_SERVICE=";
 
@@ -136,10 +138,7 @@ pooled(const struct wire *w, const char *s, size_t n)
 	    !(n >= sizeof(own) - 1 && memcmp(s, own, sizeof(own) - 1) == 0);
 }
 
-/*
- * Reading: n bytes of string, checked, kept in the block's string area
- * (or in the pool).
- */
+/* Reading: n bytes of string, checked, kept in the block's string area. */
 static char *
 r_chars(struct wire *w, uint32_t n)
 {
@@ -156,12 +155,6 @@ r_chars(struct wire *w, uint32_t n)
 		return NULL;
 	}
 	w->off += n;
-	if (pooled(w, s, n)) {
-		if (!w->fill)
-			return NULL;
-		w->pooled = 1;
-		return strpool_intern(w->pool, s, n);
-	}
 	if (!w->fill) {
 		w->nchr += (size_t)n + 1;
 		return NULL;
@@ -173,13 +166,36 @@ r_chars(struct wire *w, uint32_t n)
 	return d;
 }
 
+/*
+ * Writing: the number of a shared environment entry in the pool, while
+ * the pool stays small enough to travel in one message.
+ */
+static uint32_t
+pool_id(struct wire *w, const char *s, size_t n)
+{
+	uint32_t	 id;
+
+	if (!shared(w, s, n))
+		return UINT32_MAX;
+	if ((id = strpool_find(w->pool, s, n)) != UINT32_MAX ||
+	    strpool_bytes(w->pool) + n + 4 * (strpool_count(w->pool) + 1) >
+	    WIRE_POOL_MAX)
+		return id;
+	return strpool_id(w->pool, s, n);
+}
+
 static void
 wv_str(struct wire *w, char **s, int nullable)
 {
-	uint32_t	 n;
+	uint32_t	 n, id;
 
 	if (!w->reading) {
 		n = *s == NULL ? WIRE_NULL : (uint32_t)strlen(*s);
+		if (n != WIRE_NULL && (id = pool_id(w, *s, n)) != UINT32_MAX) {
+			wv_u32(w, WIRE_REF);
+			wv_u32(w, id);
+			return;
+		}
 		wv_u32(w, n);
 		if (*s != NULL)
 			w_put(w, *s, n);
@@ -189,6 +205,13 @@ wv_str(struct wire *w, char **s, int nullable)
 	if ((n = wv_u32(w, 0)) == WIRE_NULL) {
 		if (!nullable)
 			w->bad = 1;
+		return;
+	}
+	if (n == WIRE_REF) {
+		if ((*s = strpool_get(w->pool, wv_u32(w, 0))) == NULL ||
+		    !w->intern)
+			w->bad = 1;
+		w->pooled = 1;
 		return;
 	}
 	*s = r_chars(w, n);
@@ -531,12 +554,13 @@ unit_ok(const struct unit_conf *u)
 /* Entry points */
 
 void *
-unit_pack(const struct unit_conf *u, size_t *lenp)
+unit_pack(const struct unit_conf *u, struct strpool *pool, size_t *lenp)
 {
 	struct wire		 w;
 	struct unit_conf	 c = *u;	/* the walk assigns back */
 
 	memset(&w, 0, sizeof(w));
+	w.pool = pool;
 	walk_unit(&w, &c);
 	/* Kept by the parent for as long as the generation lasts. */
 	if ((w.b = realloc(w.b, w.len)) == NULL)
@@ -580,11 +604,54 @@ unit_unpack(const void *buf, size_t len, struct strpool *pool)
 		free(u);
 		return NULL;
 	}
-	if (w.pooled) {
+	if (w.pooled && pool != NULL) {
 		u->pool = pool;
 		strpool_ref(pool);
 	}
 	return u;
+}
+
+void *
+strings_pack(const struct strpool *pool, size_t *lenp)
+{
+	struct wire	 w;
+	uint32_t	 i, n;
+	char		*s;
+
+	memset(&w, 0, sizeof(w));
+	for (i = 0; i < strpool_count(pool); i++) {
+		s = strpool_get(pool, i);
+		n = (uint32_t)strlen(s);
+		wv_u32(&w, n);
+		w_put(&w, s, n);
+	}
+	*lenp = w.len;
+	return w.b;
+}
+
+int
+strings_unpack(struct strpool *pool, const void *buf, size_t len)
+{
+	struct wire	 w;
+	const char	*s;
+	uint32_t	 n;
+
+	memset(&w, 0, sizeof(w));
+	w.reading = 1;
+	w.p = buf;
+	w.plen = len;
+	while (!w.bad && w.off < len) {
+		n = wv_u32(&w, 0);
+		if (w.bad || n > len - w.off)
+			return -1;
+		s = (const char *)w.p + w.off;
+		if (memchr(s, '\0', n) != NULL || !utf8_valid(s, n) ||
+		    strpool_find(pool, s, n) != UINT32_MAX)
+			return -1;
+		strpool_id(pool, s, n);
+		w.off += n;
+	}
+	return w.bad ? -1 : 0;
 }
 
 struct unit_conf *
@@ -594,7 +661,7 @@ unit_compact(struct unit_conf *u)
 	void			*buf;
 	size_t			 len;
 
-	buf = unit_pack(u, &len);
+	buf = unit_pack(u, NULL, &len);
 	c = unit_unpack(buf, len, NULL);
 	free(buf);
 	if (c == NULL)

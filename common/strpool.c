@@ -22,9 +22,11 @@ struct chunk {
 
 struct strpool {
 	int		 refs;
-	char		**slot;		/* nslot entries, a power of two */
+	uint32_t	*slot;		/* id + 1, or 0; nslot, a power of 2 */
 	size_t		 nslot;
-	size_t		 n;
+	char		**byid;		/* n strings, by number */
+	uint32_t	 n;
+	size_t		 bytes;
 	struct chunk	*chunks;
 };
 
@@ -57,6 +59,7 @@ strpool_unref(struct strpool *p)
 		free(c);
 	}
 	free(p->slot);
+	free(p->byid);
 	free(p);
 }
 
@@ -73,21 +76,20 @@ hash(const char *s, size_t n)
 static void
 grow(struct strpool *p)
 {
-	char	**old = p->slot;
-	size_t	  oldn = p->nslot, i, j;
+	size_t		 i, j;
 
-	p->nslot = oldn ? oldn * 2 : 16;
-	if ((p->slot = calloc(p->nslot, sizeof(*p->slot))) == NULL)
+	p->nslot = p->nslot ? p->nslot * 2 : 16;
+	free(p->slot);
+	if ((p->slot = calloc(p->nslot, sizeof(*p->slot))) == NULL ||
+	    (p->byid = reallocarray(p->byid, p->nslot / 2,
+	    sizeof(*p->byid))) == NULL)
 		fatal("strpool");
-	for (i = 0; i < oldn; i++) {
-		if (old[i] == NULL)
-			continue;
-		j = hash(old[i], strlen(old[i])) & (p->nslot - 1);
-		while (p->slot[j] != NULL)
+	for (i = 0; i < p->n; i++) {
+		j = hash(p->byid[i], strlen(p->byid[i])) & (p->nslot - 1);
+		while (p->slot[j] != 0)
 			j = (j + 1) & (p->nslot - 1);
-		p->slot[j] = old[i];
+		p->slot[j] = (uint32_t)i + 1;
 	}
-	free(old);
 }
 
 static char *
@@ -113,17 +115,61 @@ store(struct strpool *p, const char *s, size_t n)
 	return d;
 }
 
-char *
-strpool_intern(struct strpool *p, const char *s, size_t n)
+/* The slot of s[0..n), or of the free slot where it would go. */
+static size_t
+lookup(const struct strpool *p, const char *s, size_t n)
+{
+	const char	*t;
+	size_t		 j;
+
+	for (j = hash(s, n) & (p->nslot - 1); p->slot[j] != 0;
+	    j = (j + 1) & (p->nslot - 1)) {
+		t = p->byid[p->slot[j] - 1];
+		if (strncmp(t, s, n) == 0 && t[n] == '\0')
+			break;
+	}
+	return j;
+}
+
+uint32_t
+strpool_find(const struct strpool *p, const char *s, size_t n)
 {
 	size_t	 j;
 
-	if ((p->n + 1) * 2 > p->nslot)
+	if (p->nslot == 0 || p->slot[j = lookup(p, s, n)] == 0)
+		return UINT32_MAX;
+	return p->slot[j] - 1;
+}
+
+uint32_t
+strpool_id(struct strpool *p, const char *s, size_t n)
+{
+	size_t	 j;
+
+	if (((size_t)p->n + 1) * 2 > p->nslot)
 		grow(p);
-	for (j = hash(s, n) & (p->nslot - 1); p->slot[j] != NULL;
-	    j = (j + 1) & (p->nslot - 1))
-		if (strncmp(p->slot[j], s, n) == 0 && p->slot[j][n] == '\0')
-			return p->slot[j];
-	p->n++;
-	return p->slot[j] = store(p, s, n);
+	if (p->slot[j = lookup(p, s, n)] != 0)
+		return p->slot[j] - 1;
+	p->byid[p->n] = store(p, s, n);
+	p->bytes += n;
+	p->slot[j] = ++p->n;
+	return p->n - 1;
+}
+
+size_t
+strpool_bytes(const struct strpool *p)
+{
+	return p != NULL ? p->bytes : 0;
+}
+
+char *
+strpool_get(const struct strpool *p, uint32_t id)
+{
+	return p != NULL && id < p->n ? p->byid[id] : NULL;
+}
+
+uint32_t
+strpool_count(const struct strpool *p)
+{
+	return p != NULL ? p->n : 0;
 }

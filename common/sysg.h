@@ -264,8 +264,8 @@ enum imsg_type {
 	IMSG_SOCKFD,		/* fd: activation socket; name as payload */
 
 	/* parent -> spawner, supervisor, cron: configuration */
-	IMSG_CONF_BEGIN,	/* struct msg_conf_begin */
-	IMSG_CONF_UNIT,		/* JSON text of one unit (confjson) */
+	IMSG_CONF_BEGIN,	/* struct msg_conf_begin, path, strings */
+	IMSG_CONF_UNIT,		/* one unit in wire form (confwire) */
 	IMSG_CONF_END,		/* struct msg_conf_begin (same gen) */
 	IMSG_CONF_APPLIED,	/* supervisor -> parent: gen now in force */
 

@@ -46,6 +46,7 @@
  */
 struct packed {
 	char		*file;
+	struct strpool	*pool;		/* env entries, sent by number */
 	void		**blob;
 	size_t		*len;
 	bool		*cron;
@@ -257,6 +258,7 @@ packed_free(struct packed *pk)
 	free(pk->len);
 	free(pk->cron);
 	free(pk->file);
+	strpool_unref(pk->pool);
 	free(pk);
 }
 
@@ -278,10 +280,12 @@ packed_new(struct sysg_conf *conf)
 	    (pk->len = calloc(conf->nunits + 1, sizeof(*pk->len))) == NULL ||
 	    (pk->cron = calloc(conf->nunits + 1, sizeof(*pk->cron))) == NULL)
 		fatal("packed_new");
+	pk->pool = strpool_new();
 	for (i = 0; i < conf->nunits; i++, pk->n++) {
-		pk->blob[i] = unit_pack(conf->units[i], &pk->len[i]);
+		pk->blob[i] = unit_pack(conf->units[i], pk->pool, &pk->len[i]);
 		pk->cron[i] = conf->units[i]->is_cron;
-		if ((u = unit_unpack(pk->blob[i], pk->len[i], NULL)) == NULL) {
+		if ((u = unit_unpack(pk->blob[i], pk->len[i], pk->pool)) ==
+		    NULL) {
 			log_warnx("%s: cannot be encoded for the roles",
 			    conf->units[i]->name);
 			pk->n++;
@@ -308,11 +312,12 @@ send_config(enum sysg_proc id, const struct packed *pk, uint32_t gen,
     uint32_t peerid)
 {
 	struct msg_conf_begin	 cb;
-	char			*buf;
-	size_t			 i, flen;
+	char			*buf, *strs;
+	size_t			 i, flen, slen;
 
 	flen = strlen(pk->file) + 1;
-	if ((buf = malloc(sizeof(cb) + flen)) == NULL)
+	strs = strings_pack(pk->pool, &slen);
+	if ((buf = malloc(sizeof(cb) + flen + slen)) == NULL)
 		fatal("malloc");
 	cb.gen = gen;
 	cb.nunits = 0;
@@ -320,7 +325,10 @@ send_config(enum sysg_proc id, const struct packed *pk, uint32_t gen,
 		cb.nunits += conf_for(id, pk, i);
 	memcpy(buf, &cb, sizeof(cb));
 	memcpy(buf + sizeof(cb), pk->file, flen);
-	send_to(id, IMSG_CONF_BEGIN, peerid, -1, buf, sizeof(cb) + flen);
+	if (slen > 0)
+		memcpy(buf + sizeof(cb) + flen, strs, slen);
+	send_to(id, IMSG_CONF_BEGIN, peerid, -1, buf, sizeof(cb) + flen + slen);
+	free(strs);
 	free(buf);
 	for (i = 0; i < pk->n; i++)
 		if (conf_for(id, pk, i))

@@ -24,7 +24,7 @@ through(const struct unit_conf *u)
 	void			*buf;
 	size_t			 len;
 
-	buf = unit_pack(u, &len);
+	buf = unit_pack(u, NULL, &len);
 	v = unit_unpack(buf, len, NULL);
 	free(buf);
 	return v;
@@ -125,32 +125,84 @@ static void
 test_pool(void **state)
 {
 	struct unit_conf	*u, *a, *b;
-	struct strpool		*pool = strpool_new();
-	void			*buf;
-	size_t			 len;
+	struct strpool		*out = strpool_new(), *in = strpool_new();
+	void			*ba, *bb, *strs;
+	size_t			 la, lb, ls, plain;
 
 	(void)state;
 	u = full_unit();
-	buf = unit_pack(u, &len);
-	assert_non_null(a = unit_unpack(buf, len, pool));
-	free(buf);
+	free(u->env[0]);
+	u->env[0] = xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/bin");
+	free(unit_pack(u, NULL, &plain));
+	ba = unit_pack(u, out, &la);
 	strlcpy(u->name, "other", sizeof(u->name));
 	free(u->env[2]);
 	u->env[2] = xstrdup("SYSG_SERVICE=other");
-	buf = unit_pack(u, &len);
-	assert_non_null(b = unit_unpack(buf, len, pool));
-	free(buf);
-	assert_true(a->pool == pool && b->pool == pool);
-	assert_ptr_equal(a->env[0], b->env[0]);		/* A=1 */
-	assert_ptr_equal(a->env[1], b->env[1]);		/* B=x=y */
+	bb = unit_pack(u, out, &lb);
+	assert_true(la < plain);		/* PATH, B=x=y by number */
+	assert_int_equal(strpool_count(out), 2);
+	strs = strings_pack(out, &ls);
+	/* Without the strings, a unit that refers to them is refused. */
+	assert_null(unit_unpack(ba, la, in));
+	assert_int_equal(strings_unpack(in, strs, ls), 0);
+	assert_int_equal(strings_unpack(in, strs, ls), -1);	/* repeated */
+	assert_non_null(a = unit_unpack(ba, la, in));
+	assert_non_null(b = unit_unpack(bb, lb, in));
+	assert_true(a->pool == in && b->pool == in);
+	assert_ptr_equal(a->env[0], b->env[0]);
+	assert_ptr_equal(a->env[1], b->env[1]);
+	assert_string_equal(b->env[1], "B=x=y");
 	assert_string_equal(a->env[2], "SYSG_SERVICE=api-1.x");
 	assert_string_equal(b->env[2], "SYSG_SERVICE=other");
-	assert_true(a->env[2] != b->env[2]);
-	strpool_unref(pool);		/* the units keep it */
+	strpool_unref(in);		/* the units keep it */
 	unit_conf_free(a);
-	assert_string_equal(b->env[0], "A=1");
+	assert_string_equal(b->env[0] + 5, "/usr/local/sbin:/usr/local/bin:"
+	    "/usr/bin");
 	unit_conf_free(b);		/* the last reference */
+	free(ba);
+	free(bb);
+	free(strs);
+	strpool_unref(out);
 	unit_conf_free(u);
+}
+
+/* The strings that go first: every truncation and bad byte refused. */
+static void
+test_strings(void **state)
+{
+	struct strpool	*p = strpool_new(), *q;
+	char		*buf, *m;
+	size_t		 len, i;
+
+	(void)state;
+	strpool_id(p, "PATH=/bin", 9);
+	strpool_id(p, "LANG=C", 6);
+	buf = strings_pack(p, &len);
+	assert_int_equal(len, 4 + 9 + 4 + 6);
+	for (i = 1; i < len; i++) {
+		q = strpool_new();
+		if (i != 13)		/* a whole first string is fine */
+			assert_int_equal(strings_unpack(q, buf, i), -1);
+		strpool_unref(q);
+	}
+	assert_non_null(m = malloc(len));
+	memcpy(m, buf, len);
+	m[6] = '\0';
+	q = strpool_new();
+	assert_int_equal(strings_unpack(q, m, len), -1);
+	strpool_unref(q);
+	m[6] = '\xff';
+	q = strpool_new();
+	assert_int_equal(strings_unpack(q, m, len), -1);
+	strpool_unref(q);
+	q = strpool_new();
+	assert_int_equal(strings_unpack(q, buf, len), 0);
+	assert_string_equal(strpool_get(q, 1), "LANG=C");
+	assert_null(strpool_get(q, 2));
+	strpool_unref(q);
+	free(m);
+	free(buf);
+	strpool_unref(p);
 }
 
 /* A change that makes the unit invalid: the wire form is refused. */
@@ -210,14 +262,20 @@ static void
 test_hostile(void **state)
 {
 	struct unit_conf	*u;
-	struct strpool		*pool = strpool_new();
-	char			*buf, *m;
+	struct strpool		*pool = strpool_new(), *out = strpool_new();
+	char			*buf, *m, *pb;
 	size_t			 len, i;
 	unsigned		 seed = 12345;
 
 	(void)state;
 	u = full_unit();
-	buf = unit_pack(u, &len);
+	pb = unit_pack(u, out, &len);	/* fills out, for the pool */
+	free(pb);
+	pb = strings_pack(out, &len);
+	assert_int_equal(strings_unpack(pool, pb, len), 0);
+	free(pb);
+	strpool_unref(out);
+	buf = unit_pack(u, NULL, &len);
 	unit_conf_free(u);
 	/* Every truncation, and trailing bytes. */
 	for (i = 0; i < len; i++)
@@ -256,6 +314,7 @@ main(void)
 		cmocka_unit_test(test_minimal_and_cron),
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_refuse),
 		cmocka_unit_test(test_hostile),
 	};

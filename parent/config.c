@@ -600,6 +600,7 @@ cx_free(struct cx *cx, int keep_units)
 	free(cx->svcs);
 	kv_free(&cx->top_envfile);
 	free(cx->project_dir);
+	acct_cache_free(&cx->acct);
 }
 
 static char *

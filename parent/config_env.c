@@ -4,7 +4,6 @@
  * service's vars with ${NAME} expansion, then SYSG_SERVICE.
  */
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,9 +228,8 @@ base_set(struct kvlist *e, const char *k, const char *v)
 }
 
 static void
-base_env(struct kvlist *e, const char *user)
+base_env(struct kvlist *e, const struct acct *a)
 {
-	struct passwd	*pw;
 	char		**ep, name[256];
 	const char	*eq, *path;
 	size_t		 n;
@@ -250,19 +248,32 @@ base_env(struct kvlist *e, const char *user)
 		if (env_name_valid(name))
 			base_set(e, name, eq + 1);
 	}
-	pw = user ? getpwnam(user) : getpwuid(geteuid());
-	if (pw == NULL) {
+	if (!a->found) {
 		base_set(e, "HOME", getenv("HOME"));
 		base_set(e, "USER", getenv("USER"));
 		base_set(e, "LOGNAME", getenv("LOGNAME"));
 		base_set(e, "SHELL", getenv("SHELL"));
 		return;
 	}
-	base_set(e, "HOME", pw->pw_dir);
-	base_set(e, "USER", pw->pw_name);
-	base_set(e, "LOGNAME", pw->pw_name);
-	base_set(e, "SHELL", pw->pw_shell && *pw->pw_shell ? pw->pw_shell :
+	base_set(e, "HOME", a->pw_dir);
+	base_set(e, "USER", a->pw_name);
+	base_set(e, "LOGNAME", a->pw_name);
+	base_set(e, "SHELL", a->pw_shell && *a->pw_shell ? a->pw_shell :
 	    "/bin/sh");
+}
+
+/* The base environment of user (NULL: the daemon's), built once. */
+static const struct kvlist *
+user_base(struct cx *cx, const char *user)
+{
+	struct acct	*a;
+
+	a = acct_user(&cx->acct, user);
+	if (!a->has_base) {
+		base_env(&a->base, a);
+		a->has_base = 1;
+	}
+	return &a->base;
 }
 
 static void
@@ -291,7 +302,7 @@ build_env(struct cx *cx, struct svc *s)
 	if (s->bad || cx->env_toobig)
 		return;
 	memset(&e, 0, sizeof(e));
-	base_env(&e, s->u->user);
+	kv_copy(&e, user_base(cx, s->u->user));
 	if (s->has_envfile)
 		kv_copy(&e, &s->envfile);
 	else if (cx->has_top_envfile)

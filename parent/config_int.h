@@ -5,6 +5,8 @@
 #ifndef CONFIG_INT_H
 #define CONFIG_INT_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +55,25 @@ void		 yaml_tree_free(struct ynode *);
 int		 ynode_is_null(const struct ynode *);
 
 /* ------------------------------------------------------------------ */
+/* String map (config_hash.c); keys are not copied */
+
+struct strmap_ent {
+	const char	*key;
+	void		*val;
+	uint32_t	 hash;
+};
+
+struct strmap {
+	struct strmap_ent	*v;
+	size_t			 n;
+	size_t			 cap;
+};
+
+void		*strmap_get(const struct strmap *, const char *key);
+void		*strmap_add(struct strmap *, const char *key, void *val);
+void		 strmap_free(struct strmap *);
+
+/* ------------------------------------------------------------------ */
 /* Key/value lists (envfile.c, config_env.c) */
 
 struct kv {
@@ -93,6 +114,35 @@ int		 conf_read_file(const char *path, int sysmode, char **buf,
 char		*path_resolve(const char *base, const char *p);
 
 /* ------------------------------------------------------------------ */
+/* Accounts, looked up once per name and load (config_acct.c) */
+
+struct acct {
+	char		*key;		/* the name looked up; NULL: the euid */
+	int		 found;		/* in the passwd database */
+	char		*pw_name;
+	char		*pw_dir;
+	char		*pw_shell;
+	gid_t		 gid;
+	char		*grname;	/* of gid; NULL if it has none */
+	int		 grdone;
+	struct kvlist	 base;		/* base environment (config_env.c) */
+	int		 has_base;
+};
+
+struct acct_cache {
+	struct acct	*self;		/* getpwuid(geteuid()) */
+	struct strmap	 users;		/* getpwnam: name -> struct acct */
+	struct strmap	 groups;	/* getgrnam: name -> struct grent */
+};
+
+/* The passwd entry of name, or of the effective uid if name is NULL. */
+struct acct	*acct_user(struct acct_cache *, const char *name);
+/* The name of a found user's primary group, or NULL. */
+const char	*acct_group_name(struct acct *);
+int		 acct_group_known(struct acct_cache *, const char *name);
+void		 acct_cache_free(struct acct_cache *);
+
+/* ------------------------------------------------------------------ */
 /* Schema walking (config_walk.c) */
 
 struct svc {
@@ -131,6 +181,7 @@ struct cx {
 	int			 env_toobig;
 	struct svc		*svcs;
 	size_t			 nsvcs;
+	struct acct_cache	 acct;
 };
 
 typedef void	(*keyfn)(struct cx *, const struct ynode *, void *);

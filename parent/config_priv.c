@@ -8,10 +8,7 @@
 #include <sys/resource.h>
 
 #include <ctype.h>
-#include <errno.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,12 +92,10 @@ need_root(struct cx *cx, const struct ynode *v, const char *key)
 static void
 resolve_user(struct cx *cx, struct svc *s)
 {
-	struct passwd	*pw;
-	struct group	*gr;
-	char		*name;
+	struct acct	*a;
+	const char	*gr;
 
-	errno = 0;
-	if ((pw = getpwnam(s->u->user)) == NULL) {
+	if (!(a = acct_user(&cx->acct, s->u->user))->found) {
 		if (s->user != NULL)
 			cx_errat(cx, s->user, "user", "unknown user \"%s\"",
 			    s->u->user);
@@ -111,11 +106,10 @@ resolve_user(struct cx *cx, struct svc *s)
 	}
 	if (s->u->group != NULL)
 		return;
-	if ((gr = getgrgid(pw->pw_gid)) == NULL)
+	if ((gr = acct_group_name(a)) == NULL)
 		return;
-	if ((name = strdup(gr->gr_name)) == NULL)
+	if ((s->u->group = strdup(gr)) == NULL)
 		fatal("config");
-	s->u->group = name;
 }
 
 static void	check_accounts(struct cx *, struct svc *);
@@ -156,12 +150,12 @@ check_accounts(struct cx *cx, struct svc *s)
 		fatal("config");
 	if (u->user != NULL)
 		resolve_user(cx, s);
-	if (s->group != NULL && getgrnam(u->group) == NULL)
+	if (s->group != NULL && !acct_group_known(&cx->acct, u->group))
 		cx_errat(cx, s->group, "group", "unknown group \"%s\"",
 		    u->group);
 	old = cx_push(cx, "supplementary_groups");
 	for (i = 0; i < u->nsupp; i++)
-		if (getgrnam(u->supp_groups[i]) == NULL) {
+		if (!acct_group_known(&cx->acct, u->supp_groups[i])) {
 			size_t o2 = cx_push_idx(cx, i);
 
 			cx_err(cx, s->supp->kids[i], "unknown group \"%s\"",

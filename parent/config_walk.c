@@ -82,17 +82,47 @@ ydesc(const struct ynode *n, char *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* Paths and errors */
 
+/* Append n bytes of s to the path, truncating as strlcat() would. */
+static void
+path_add(struct cx *cx, const char *s, size_t n)
+{
+	size_t	 room = sizeof(cx->path) - 1 - cx->plen;
+
+	if (n > room)
+		n = room;
+	memcpy(cx->path + cx->plen, s, n);
+	cx->plen += n;
+	cx->path[cx->plen] = '\0';
+}
+
+/* The length of key if sanitize() would leave it as it is, else 0. */
+static size_t
+plain_len(const char *key)
+{
+	size_t		 i;
+	unsigned char	 c;
+
+	for (i = 0; (c = (unsigned char)key[i]) != '\0'; i++)
+		if (i >= NAME_SHOWN || c < 0x20 || c == 0x7f || c == '"' ||
+		    c == '\\')
+			return 0;
+	return i;
+}
+
 size_t
 cx_push(struct cx *cx, const char *key)
 {
-	size_t	 old = cx->plen;
+	size_t	 old = cx->plen, n;
 	char	 tmp[NAME_SHOWN * 4 + 8];
 
-	sanitize(key, NAME_SHOWN, tmp, sizeof(tmp));
 	if (cx->plen > 0)
-		strlcat(cx->path, ".", sizeof(cx->path));
-	strlcat(cx->path, tmp, sizeof(cx->path));
-	cx->plen = strlen(cx->path);
+		path_add(cx, ".", 1);
+	if ((n = plain_len(key)) > 0)
+		path_add(cx, key, n);
+	else {
+		sanitize(key, NAME_SHOWN, tmp, sizeof(tmp));
+		path_add(cx, tmp, strlen(tmp));
+	}
 	return old;
 }
 
@@ -101,10 +131,10 @@ cx_push_idx(struct cx *cx, size_t i)
 {
 	size_t	 old = cx->plen;
 	char	 tmp[32];
+	int	 n;
 
-	snprintf(tmp, sizeof(tmp), "[%zu]", i);
-	strlcat(cx->path, tmp, sizeof(cx->path));
-	cx->plen = strlen(cx->path);
+	n = snprintf(tmp, sizeof(tmp), "[%zu]", i);
+	path_add(cx, tmp, (size_t)n);
 	return old;
 }
 
@@ -230,19 +260,34 @@ keyref_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Mark non-string and duplicate keys (reported, then ignored). */
-void
-map_mark_dups(struct cx *cx, const struct ynode *n)
-{
-	struct keyref	*refs;
-	struct ynode	*k;
-	size_t		 i, nk = n->nkids / 2, nr = 0, old;
-	int		*first;
+#define SMALL_MAP	16	/* keys sorted on the stack, by insertion */
 
-	if ((refs = calloc(nk + 1, sizeof(*refs))) == NULL ||
-	    (first = calloc(nk + 1, sizeof(*first))) == NULL)
-		fatal("config");
-	for (i = 0; i < nk; i++) {
+static void
+sort_keyrefs(struct keyref *refs, size_t nr)
+{
+	struct keyref	 t;
+	size_t		 i, j;
+
+	if (nr > SMALL_MAP) {
+		qsort(refs, nr, sizeof(*refs), keyref_cmp);
+		return;
+	}
+	for (i = 1; i < nr; i++) {
+		t = refs[i];
+		for (j = i; j > 0 && keyref_cmp(&refs[j - 1], &t) > 0; j--)
+			refs[j] = refs[j - 1];
+		refs[j] = t;
+	}
+}
+
+/* The string keys of n in refs; the others are reported and marked. */
+static size_t
+collect_keys(struct cx *cx, const struct ynode *n, struct keyref *refs)
+{
+	struct ynode	*k;
+	size_t		 i, nr = 0;
+
+	for (i = 0; i < n->nkids / 2; i++) {
 		k = n->kids[2 * i];
 		if (k->type != Y_SCALAR || ynode_is_null(k)) {
 			if (k->type != Y_BAD)
@@ -253,14 +298,16 @@ map_mark_dups(struct cx *cx, const struct ynode *n)
 		refs[nr].key = k;
 		refs[nr++].idx = i;
 	}
-	qsort(refs, nr, sizeof(*refs), keyref_cmp);
-	for (i = 1; i < nr; i++)
-		if (strcmp(refs[i].key->str, refs[i - 1].key->str) == 0) {
-			((struct ynode *)refs[i].key)->dup = 1;
-			first[refs[i].idx] = refs[i - 1].key->dup ?
-			    first[refs[i - 1].idx] : refs[i - 1].key->line;
-		}
-	for (i = 0; i < nk; i++) {
+	return nr;
+}
+
+static void
+report_dups(struct cx *cx, const struct ynode *n, const int *first)
+{
+	struct ynode	*k;
+	size_t		 i, old;
+
+	for (i = 0; i < n->nkids / 2; i++) {
 		k = n->kids[2 * i];
 		if (k->dup && k->type == Y_SCALAR && first[i] != 0) {
 			old = cx_push(cx, k->str);
@@ -269,8 +316,37 @@ map_mark_dups(struct cx *cx, const struct ynode *n)
 			cx_pop(cx, old);
 		}
 	}
-	free(first);
-	free(refs);
+}
+
+/* Mark non-string and duplicate keys (reported, then ignored). */
+void
+map_mark_dups(struct cx *cx, const struct ynode *n)
+{
+	struct keyref	 srefs[SMALL_MAP], *refs = srefs;
+	size_t		 i, nk = n->nkids / 2, nr;
+	int		 sfirst[SMALL_MAP], *first = sfirst, ndup = 0;
+
+	if (nk > SMALL_MAP) {
+		if ((refs = calloc(nk, sizeof(*refs))) == NULL ||
+		    (first = calloc(nk, sizeof(*first))) == NULL)
+			fatal("config");
+	} else
+		memset(sfirst, 0, sizeof(sfirst));
+	nr = collect_keys(cx, n, refs);
+	sort_keyrefs(refs, nr);
+	for (i = 1; i < nr; i++)
+		if (strcmp(refs[i].key->str, refs[i - 1].key->str) == 0) {
+			((struct ynode *)refs[i].key)->dup = 1;
+			first[refs[i].idx] = refs[i - 1].key->dup ?
+			    first[refs[i - 1].idx] : refs[i - 1].key->line;
+			ndup++;
+		}
+	if (ndup > 0)
+		report_dups(cx, n, first);
+	if (refs != srefs) {
+		free(first);
+		free(refs);
+	}
 }
 
 int
@@ -296,7 +372,8 @@ walk_map(struct cx *cx, const struct ynode *n, const struct keydef *defs,
 		if (k->dup)
 			continue;
 		for (j = 0; j < nd; j++)
-			if (strcmp(k->str, defs[j].name) == 0)
+			if (k->str[0] == defs[j].name[0] &&
+			    strcmp(k->str, defs[j].name) == 0)
 				break;
 		old = cx_push(cx, k->str);
 		if (j == nd) {

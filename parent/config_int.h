@@ -39,7 +39,7 @@ struct ynode {
 	int		  dup;		/* duplicate key: ignored */
 	struct ynode	**kids;		/* SEQ: items; MAP: key, value, ... */
 	size_t		  nkids;
-	size_t		  cap;
+	struct yarena	 *arena;	/* the root's: all nodes and strings */
 };
 
 /*
@@ -50,7 +50,8 @@ struct ynode {
  */
 struct ynode	*yaml_tree(const char *file, const char *buf, size_t len,
 		    struct errlist *errs, int *empty);
-void		 yaml_tree_free(struct ynode *);
+/* Frees the whole tree; root only. */
+void		 yaml_tree_free(struct ynode *root);
 
 int		 ynode_is_null(const struct ynode *);
 

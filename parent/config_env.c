@@ -205,13 +205,12 @@ expand_vars(struct cx *cx, const struct ynode *vars, struct kvlist *e)
 		old = cx_push(cx, k->str);
 		if ((val = expand(cx, v, e)) == NULL) {
 			rc = -1;
-			kv_set(e, k->str, "");	/* no cascade of errors */
+			kv_ref(e, k->str, "");	/* no cascade of errors */
 		} else {
 			if (budget(cx, v, strlen(k->str) + strlen(val) + 2)
 			    == -1)
 				rc = -1;
-			kv_set(e, k->str, val);
-			free(val);
+			kv_take(e, k->str, val);
 		}
 		cx_pop(cx, old);
 		if (cx->env_toobig)
@@ -277,19 +276,25 @@ user_base(struct cx *cx, const char *user)
 }
 
 static void
-env_store(struct cx *cx, struct svc *s, struct kvlist *e)
+env_store(struct svc *s, const struct kvlist *e)
 {
 	struct unit_conf	*u = s->u;
-	size_t			 i;
+	size_t			 i, kl, vl;
+	char			*p;
 
 	if ((u->env = calloc(e->n + 1, sizeof(*u->env))) == NULL)
 		fatal("config");
-	for (i = 0; i < e->n; i++)
-		if (asprintf(&u->env[i], "%s=%s", e->v[i].key,
-		    e->v[i].val) == -1)
+	for (i = 0; i < e->n; i++) {
+		kl = strlen(e->v[i].key);
+		vl = strlen(e->v[i].val);
+		if ((p = malloc(kl + vl + 2)) == NULL)
 			fatal("config");
+		memcpy(p, e->v[i].key, kl);
+		p[kl] = '=';
+		memcpy(p + kl + 1, e->v[i].val, vl + 1);
+		u->env[i] = p;
+	}
 	u->nenv = e->n;
-	(void)cx;
 }
 
 void
@@ -302,11 +307,11 @@ build_env(struct cx *cx, struct svc *s)
 	if (s->bad || cx->env_toobig)
 		return;
 	memset(&e, 0, sizeof(e));
-	kv_copy(&e, user_base(cx, s->u->user));
+	kv_merge(&e, user_base(cx, s->u->user));
 	if (s->has_envfile)
-		kv_copy(&e, &s->envfile);
+		kv_merge(&e, &s->envfile);
 	else if (cx->has_top_envfile)
-		kv_copy(&e, &cx->top_envfile);
+		kv_merge(&e, &cx->top_envfile);
 	if (cx->top_env_vars != NULL) {
 		old = cx_push(cx, "env");
 		cx_push(cx, "vars");
@@ -321,13 +326,13 @@ build_env(struct cx *cx, struct svc *s)
 		rc |= expand_vars(cx, s->env_vars, &e);
 		cx_pop(cx, old);
 	}
-	kv_set(&e, "SYSG_SERVICE", s->u->name);
+	kv_ref(&e, "SYSG_SERVICE", s->u->name);
 	for (i = 0; i < e.n; i++)
 		bytes += strlen(e.v[i].key) + strlen(e.v[i].val) + 2;
 	old = cx_push(cx, "services");
 	cx_push(cx, s->u->name);
 	if (rc == 0 && budget(cx, s->key, bytes) == 0)
-		env_store(cx, s, &e);
+		env_store(s, &e);
 	cx_pop(cx, old);
 	kv_free(&e);
 }

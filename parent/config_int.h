@@ -80,7 +80,11 @@ void		 strmap_free(struct strmap *);
 struct kv {
 	char	*key;
 	char	*val;
+	int	 own;		/* KV_KEY, KV_VAL: freed with the list */
 };
+
+#define KV_KEY	0x1
+#define KV_VAL	0x2
 
 struct kvlist {
 	struct kv	*v;		/* sorted by key */
@@ -89,8 +93,14 @@ struct kvlist {
 };
 
 const char	*kv_get(const struct kvlist *, const char *key);
+/* Set key to a copy of val. */
 void		 kv_set(struct kvlist *, const char *key, const char *val);
-void		 kv_copy(struct kvlist *dst, const struct kvlist *src);
+/* Set key to val without copies: both must outlive the list. */
+void		 kv_ref(struct kvlist *, const char *key, const char *val);
+/* Set key (which must outlive the list) to val, malloc'd, now owned. */
+void		 kv_take(struct kvlist *, const char *key, char *val);
+/* Set every key of src, whose strings must outlive dst, in dst. */
+void		 kv_merge(struct kvlist *dst, const struct kvlist *src);
 void		 kv_free(struct kvlist *);
 
 int		 env_name_valid(const char *);

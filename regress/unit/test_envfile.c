@@ -41,6 +41,56 @@ test_kvlist(void **state)
 	assert_int_equal(kv.n, 0);
 }
 
+static char *
+xstrdup(const char *s)
+{
+	char	*d;
+
+	if ((d = strdup(s)) == NULL)
+		fail();
+	return d;
+}
+
+/* Borrowed and owned entries; a merge lets the second list win. */
+static void
+test_kvmerge(void **state)
+{
+	struct kvlist	 a, b;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	kv_set(&a, "B", "a-b");
+	kv_ref(&a, "D", "a-d");
+	kv_take(&a, "F", xstrdup("a-f"));
+	kv_set(&b, "A", "b-a");
+	kv_set(&b, "B", "b-b");
+	kv_set(&b, "E", "b-e");
+	kv_set(&b, "F", "b-f");
+	kv_set(&b, "G", "b-g");
+	kv_merge(&a, &b);
+	assert_int_equal(a.n, 6);
+	assert_string_equal(a.v[0].key, "A");
+	assert_string_equal(a.v[1].val, "b-b");
+	assert_string_equal(a.v[2].val, "a-d");
+	assert_string_equal(a.v[3].key, "E");
+	assert_string_equal(a.v[4].val, "b-f");
+	assert_string_equal(a.v[5].key, "G");
+	kv_take(&a, "A", xstrdup("own"));
+	kv_ref(&a, "B", "ref");
+	kv_set(&a, "C", "c");
+	assert_string_equal(kv_get(&a, "A"), "own");
+	assert_string_equal(kv_get(&a, "B"), "ref");
+	assert_string_equal(kv_get(&a, "C"), "c");
+	assert_string_equal(kv_get(&b, "A"), "b-a");
+	kv_free(&a);
+	memset(&a, 0, sizeof(a));
+	kv_merge(&a, &b);
+	assert_int_equal(a.n, b.n);
+	kv_free(&a);
+	kv_free(&b);
+}
+
 static void
 test_names(void **state)
 {
@@ -414,6 +464,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kvlist),
+		cmocka_unit_test(test_kvmerge),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),

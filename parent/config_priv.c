@@ -353,9 +353,10 @@ k_cpu_affinity(struct cx *cx, const struct ynode *v, void *arg)
 {
 	struct svc		*s = arg;
 	struct limits_conf	*l = &s->u->limits;
+	uint64_t		 listed[MAX_CPUS / 64];
 	long			 ncpu;
 	long long		 c;
-	size_t			 i, j, old;
+	size_t			 i, old;
 
 	if (v->type != Y_SEQ) {
 		cx_expected(cx, v, "a list of CPU numbers");
@@ -377,20 +378,20 @@ k_cpu_affinity(struct cx *cx, const struct ynode *v, void *arg)
 	l->ncpus = 0;
 	if ((l->cpus = calloc(v->nkids, sizeof(*l->cpus))) == NULL)
 		fatal("config");
+	memset(listed, 0, sizeof(listed));
 	for (i = 0; i < v->nkids; i++) {
 		old = cx_push_idx(cx, i);
 		if (cx_int(cx, v->kids[i], 0, INT_MAX, &c) == 0) {
-			for (j = 0; j < l->ncpus; j++)
-				if (l->cpus[j] == c)
-					break;
 			if (c >= ncpu)
 				cx_err(cx, v->kids[i], "CPU %lld does not "
 				    "exist on this machine", c);
-			else if (j < l->ncpus)
+			else if (listed[c / 64] & (uint64_t)1 << (c % 64))
 				cx_err(cx, v->kids[i], "CPU %lld is listed "
 				    "twice", c);
-			else
+			else {
+				listed[c / 64] |= (uint64_t)1 << (c % 64);
 				l->cpus[l->ncpus++] = (int)c;
+			}
 		}
 		cx_pop(cx, old);
 	}

@@ -550,7 +550,7 @@ check_deps(struct cx *cx)
 
 	if (cx->nsvcs == 0)
 		return;
-	memset(&ni, 0, sizeof(ni));
+	strmap_init(&ni, cx->nsvcs);
 	for (i = 0; i < cx->nsvcs; i++)
 		name_add(&ni, cx->svcs[i].u->name, i);
 	resolve_deps(cx, &ni);
@@ -761,7 +761,7 @@ config_layers(const struct sysg_conf *c, int *layer_of)
 	size_t		*start, *fill;
 	int		*indeg, *adj, *queue, d, v, w, nlayers = 0;
 
-	memset(&ni, 0, sizeof(ni));
+	strmap_init(&ni, n);
 	for (i = 0; i < n; i++)
 		name_add(&ni, c->units[i]->name, i);
 	if ((indeg = calloc(n + 1, sizeof(int))) == NULL ||

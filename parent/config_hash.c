@@ -40,12 +40,11 @@ strmap_slot(struct strmap_ent *v, size_t cap, const char *key,
 }
 
 static void
-strmap_grow(struct strmap *m)
+strmap_resize(struct strmap *m, size_t ncap)
 {
 	struct strmap_ent	*nv, *e;
-	size_t			 ncap, i;
+	size_t			 i;
 
-	ncap = m->cap ? m->cap * 2 : 16;
 	if ((nv = calloc(ncap, sizeof(*nv))) == NULL)
 		fatal("config");
 	for (i = 0; i < m->cap; i++)
@@ -56,6 +55,18 @@ strmap_grow(struct strmap *m)
 	free(m->v);
 	m->v = nv;
 	m->cap = ncap;
+}
+
+/* An empty map with room for n keys. */
+void
+strmap_init(struct strmap *m, size_t n)
+{
+	size_t	 cap = 16;
+
+	memset(m, 0, sizeof(*m));
+	while (cap < 2 * n)
+		cap *= 2;
+	strmap_resize(m, cap);
 }
 
 void *
@@ -80,7 +91,7 @@ strmap_add(struct strmap *m, const char *key, void *val)
 	uint32_t		 h = strmap_hash(key);
 
 	if ((m->n + 1) * 2 > m->cap)
-		strmap_grow(m);
+		strmap_resize(m, m->cap ? m->cap * 2 : 16);
 	e = strmap_slot(m->v, m->cap, key, h);
 	if (e->key != NULL)
 		return e->val;

@@ -70,6 +70,7 @@ struct strmap {
 	size_t			 cap;
 };
 
+void		 strmap_init(struct strmap *, size_t n);
 void		*strmap_get(const struct strmap *, const char *key);
 void		*strmap_add(struct strmap *, const char *key, void *val);
 void		 strmap_free(struct strmap *);

@@ -119,8 +119,13 @@ void
 resolve_accounts(struct cx *cx, struct svc *s)
 {
 	struct unit_conf	*u = s->u;
+	const struct load_opts	*o = cx->opts;
 	size_t			 old;
 
+	if (s->user == NULL && s->group == NULL && s->supp == NULL &&
+	    s->caps == NULL && u->user == NULL &&
+	    !(o->daemon_is_root && o->sysmode && o->drop_privileges))
+		return;		/* nothing to check */
 	old = cx_push(cx, "services");
 	cx_push(cx, u->name);
 	check_accounts(cx, s);

@@ -352,7 +352,7 @@ mark_dups(struct keyref *refs, size_t nr, int *first)
 			}
 		return ndup;
 	}
-	memset(&seen, 0, sizeof(seen));
+	strmap_init(&seen, nr);
 	for (i = 0; i < nr; i++)
 		if ((r = strmap_add(&seen, refs[i].key->str, &refs[i]))
 		    != NULL) {

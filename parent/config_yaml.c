@@ -434,7 +434,10 @@ ynode_is_null(const struct ynode *n)
 		return 1;
 	if (n->type != Y_SCALAR || !n->plain)
 		return 0;
-	return n->len == 0 || strcmp(n->str, "~") == 0 ||
-	    strcmp(n->str, "null") == 0 || strcmp(n->str, "Null") == 0 ||
-	    strcmp(n->str, "NULL") == 0;
+	if (n->len == 0)
+		return 1;
+	if (n->len == 1)
+		return n->str[0] == '~';
+	return n->len == 4 && (strcmp(n->str, "null") == 0 ||
+	    strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0);
 }

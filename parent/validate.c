@@ -107,7 +107,7 @@ int
 validate_main(const char *config_path, int print, int sysmode,
     int drop_privileges)
 {
-	struct errlist		 errs = { NULL, 0 };
+	struct errlist		 errs = { 0 };
 	struct load_opts	 opts;
 	struct sysg_conf	*c = NULL;
 	char			*path;

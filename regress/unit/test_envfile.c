@@ -107,7 +107,7 @@ static void
 test_good(void **state)
 {
 	struct kvlist	 kv;
-	struct errlist	 errs = { NULL, 0 };
+	struct errlist	 errs = { 0 };
 
 	(void)state;
 	memset(&kv, 0, sizeof(kv));
@@ -148,7 +148,7 @@ static void
 bad(const char *text, const char *want)
 {
 	struct kvlist	 kv;
-	struct errlist	 errs = { NULL, 0 };
+	struct errlist	 errs = { 0 };
 
 	memset(&kv, 0, sizeof(kv));
 	assert_int_equal(parse(text, &kv, &errs), 1);
@@ -162,7 +162,7 @@ static void
 test_bad(void **state)
 {
 	struct kvlist	 kv;
-	struct errlist	 errs = { NULL, 0 };
+	struct errlist	 errs = { 0 };
 	char		 buf[8];
 
 	(void)state;
@@ -195,7 +195,8 @@ test_bad(void **state)
 static void
 test_errlist(void **state)
 {
-	struct errlist	 errs = { NULL, 0 };
+	struct errlist	 errs = { 0 };
+	char		*tmp;
 	int		 i;
 
 	(void)state;
@@ -203,6 +204,17 @@ test_errlist(void **state)
 	errlist_add(&errs, "a %d", 1);
 	errlist_add(&errs, "b");
 	assert_int_equal(errs.n, 2);
+	for (i = 0; i < 100; i++)
+		errlist_add(&errs, "e %d", i);
+	assert_int_equal(errs.n, 102);
+	/* Repeats are dropped once the lines are hashed, also reordered. */
+	tmp = errs.lines[0];
+	errs.lines[0] = errs.lines[101];
+	errs.lines[101] = tmp;
+	errlist_add(&errs, "a %d", 1);
+	errlist_add(&errs, "e %d", 99);
+	errlist_add(&errs, "e %d", 3);
+	assert_int_equal(errs.n, 102);
 	for (i = 0; i < 2000; i++)
 		errlist_add(&errs, "e %d", i);
 	assert_int_equal(errs.n, 1001);
@@ -255,7 +267,7 @@ env_of(const struct unit_conf *u, const char *key)
 static void
 test_resolve(void **state)
 {
-	struct errlist		 errs = { NULL, 0 };
+	struct errlist		 errs = { 0 };
 	struct sysg_conf	*c;
 	struct unit_conf	*a, *b;
 
@@ -311,7 +323,7 @@ test_resolve(void **state)
 static void
 test_resolve_errors(void **state)
 {
-	struct errlist		 errs = { NULL, 0 };
+	struct errlist		 errs = { 0 };
 	struct sysg_conf	*c;
 	char			 want[512];
 
@@ -356,7 +368,7 @@ test_resolve_errors(void **state)
 static void
 test_sysmode_modes(void **state)
 {
-	struct errlist		 errs = { NULL, 0 };
+	struct errlist		 errs = { 0 };
 	struct load_opts	 o;
 	struct sysg_conf	*c;
 	char			 path[256], want[512];
@@ -402,7 +414,7 @@ load_opts(const char *yaml, const struct load_opts *o, struct errlist *errs)
 static void
 test_load_opts(void **state)
 {
-	struct errlist		 errs = { NULL, 0 };
+	struct errlist		 errs = { 0 };
 	struct load_opts	 o;
 	struct sysg_conf	*c;
 	const char		*socks[] = { "web" };

@@ -142,6 +142,22 @@ conf_read_file(const char *path, int sysmode, char **bufp, size_t *lenp,
 	return -1;
 }
 
+int
+dir_check(struct cx *cx, const char *path)
+{
+	struct stat	 st;
+	int		 r;
+
+	if (memo_get(&cx->dirs, path, &r))
+		return r;
+	if (stat(path, &st) == -1)
+		r = errno;
+	else
+		r = S_ISDIR(st.st_mode) ? 0 : -1;
+	memo_put(&cx->dirs, path, r);
+	return r;
+}
+
 static char *
 config_dir(int sysmode)
 {
@@ -257,16 +273,16 @@ top_project_dir(struct cx *cx, const struct ynode *v)
 {
 	const char	*p;
 	char		*d, buf[2100];
-	struct stat	 st;
 	size_t		 old;
+	int		 r;
 
 	old = cx_push(cx, "project_dir");
 	if ((p = cx_str(cx, v, "a directory path")) != NULL) {
 		d = path_resolve(cx->project_dir, p);
-		if (stat(d, &st) == -1)
+		if ((r = dir_check(cx, d)) > 0)
 			cx_err(cx, v, "directory %s: %s", safe(d, buf,
-			    sizeof(buf)), strerror(errno));
-		else if (!S_ISDIR(st.st_mode))
+			    sizeof(buf)), strerror(r));
+		else if (r == -1)
 			cx_err(cx, v, "%s is not a directory", safe(d, buf,
 			    sizeof(buf)));
 		free(cx->project_dir);
@@ -576,6 +592,9 @@ cx_free(struct cx *cx, int keep_units)
 	kv_free(&cx->top_envfile);
 	free(cx->project_dir);
 	acct_cache_free(&cx->acct);
+	memo_free(&cx->dirs);
+	memo_free(&cx->zones);
+	envfiles_free(cx);
 }
 
 static char *

@@ -52,24 +52,67 @@ check_vars(struct cx *cx, const struct ynode *v)
 	}
 }
 
+/* An env file read and parsed without errors, kept for the load. */
+struct envcache {
+	char		*path;
+	struct kvlist	 kv;
+};
+
+/*
+ * Load env file f into out.  A file that parsed cleanly is not read
+ * again in the same load: out then borrows the kept entries.
+ */
 int
 load_envfile(struct cx *cx, const struct ynode *f, struct kvlist *out)
 {
-	char	*path, *buf, err[1024], sbuf[2100];
-	size_t	 len;
-	int	 n;
+	struct envcache	*ec;
+	struct kvlist	 kv;
+	char		*path, *buf, err[1024], sbuf[2100];
+	size_t		 len;
+	int		 n;
 
 	path = path_resolve(cx->project_dir, f->str);
+	if ((ec = strmap_get(&cx->envfiles, path)) != NULL) {
+		free(path);
+		kv_merge(out, &ec->kv);
+		return 0;
+	}
 	if (conf_read_file(path, cx->opts->sysmode, &buf, &len, err,
 	    sizeof(err)) == -1) {
 		cx_err(cx, f, "env file %s", safe(err, sbuf, sizeof(sbuf)));
 		free(path);
 		return -1;
 	}
-	n = envfile_parse(buf, len, path, cx->path, out, cx->errs);
+	memset(&kv, 0, sizeof(kv));
+	n = envfile_parse(buf, len, path, cx->path, &kv, cx->errs);
 	free(buf);
-	free(path);
-	return n ? -1 : 0;
+	if (n != 0) {
+		kv_free(&kv);
+		free(path);
+		return -1;
+	}
+	if ((ec = calloc(1, sizeof(*ec))) == NULL)
+		fatal("config");
+	ec->path = path;
+	ec->kv = kv;
+	kv_merge(out, &ec->kv);
+	(void)strmap_add(&cx->envfiles, ec->path, ec);
+	return 0;
+}
+
+void
+envfiles_free(struct cx *cx)
+{
+	struct envcache	*ec;
+	size_t		 i;
+
+	for (i = 0; i < cx->envfiles.cap; i++)
+		if ((ec = cx->envfiles.v[i].val) != NULL) {
+			kv_free(&ec->kv);
+			free(ec->path);
+			free(ec);
+		}
+	strmap_free(&cx->envfiles);
 }
 
 /* ------------------------------------------------------------------ */

@@ -108,3 +108,47 @@ strmap_free(struct strmap *m)
 	free(m->v);
 	memset(m, 0, sizeof(*m));
 }
+
+/* ------------------------------------------------------------------ */
+/* Memos: the int result of a check on a string, the string copied */
+
+struct memo_ent {
+	int	 val;
+	char	 key[];
+};
+
+/* 1 and the value in *val if key was recorded, else 0. */
+int
+memo_get(const struct strmap *m, const char *key, int *val)
+{
+	const struct memo_ent	*e;
+
+	if ((e = strmap_get(m, key)) == NULL)
+		return 0;
+	*val = e->val;
+	return 1;
+}
+
+void
+memo_put(struct strmap *m, const char *key, int val)
+{
+	struct memo_ent	*e;
+	size_t		 len = strlen(key);
+
+	if ((e = malloc(sizeof(*e) + len + 1)) == NULL)
+		fatal("config");
+	e->val = val;
+	memcpy(e->key, key, len + 1);
+	if (strmap_add(m, e->key, e) != NULL)
+		free(e);
+}
+
+void
+memo_free(struct strmap *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->cap; i++)
+		free(m->v[i].val);
+	strmap_free(m);
+}

@@ -75,6 +75,11 @@ void		*strmap_get(const struct strmap *, const char *key);
 void		*strmap_add(struct strmap *, const char *key, void *val);
 void		 strmap_free(struct strmap *);
 
+/* Memos on a strmap: ints per string, keys copied (config_hash.c). */
+int		 memo_get(const struct strmap *, const char *key, int *val);
+void		 memo_put(struct strmap *, const char *key, int val);
+void		 memo_free(struct strmap *);
+
 /* ------------------------------------------------------------------ */
 /* Key/value lists (envfile.c, config_env.c) */
 
@@ -194,6 +199,12 @@ struct cx {
 	struct svc		*svcs;
 	size_t			 nsvcs;
 	struct acct_cache	 acct;
+	long			 ncpu;		/* 0: not read yet */
+	unsigned long long	 nr_open;	/* 0: unknown */
+	int			 nr_open_read;
+	struct strmap		 dirs;		/* memo: path -> dir_check() */
+	struct strmap		 zones;		/* memo: cron_tz_valid() */
+	struct strmap		 envfiles;	/* path -> parsed env file */
 };
 
 typedef void	(*keyfn)(struct cx *, const struct ynode *, void *);
@@ -255,5 +266,12 @@ void		 check_vars(struct cx *, const struct ynode *);
 int		 load_envfile(struct cx *, const struct ynode *,
 		    struct kvlist *);
 void		 build_env(struct cx *, struct svc *);
+void		 envfiles_free(struct cx *);
+
+/*
+ * 0 if path is a directory, -1 if it is something else, else stat()'s
+ * errno; asked of the file system once per path and load.
+ */
+int		 dir_check(struct cx *, const char *path);
 
 #endif /* CONFIG_INT_H */

@@ -225,18 +225,37 @@ struct rlarg {
 	const char		*name;
 };
 
+/* fs.nr_open, 0 if unknown; read once per load. */
 static unsigned long long
-nr_open(void)
+nr_open(struct cx *cx)
 {
 	FILE			*f;
 	unsigned long long	 n = 0;
 
+	if (cx->nr_open_read)
+		return cx->nr_open;
+	cx->nr_open_read = 1;
 	if ((f = fopen("/proc/sys/fs/nr_open", "r")) == NULL)
 		return 0;
 	if (fscanf(f, "%llu", &n) != 1)
 		n = 0;
 	fclose(f);
-	return n;
+	return cx->nr_open = n;
+}
+
+/* Configured CPUs, at least 1 and at most MAX_CPUS; read once. */
+static long
+ncpus(struct cx *cx)
+{
+	long	 n;
+
+	if (cx->ncpu != 0)
+		return cx->ncpu;
+	if ((n = sysconf(_SC_NPROCESSORS_CONF)) < 1)
+		n = 1;
+	if (n > MAX_CPUS)
+		n = MAX_CPUS;
+	return cx->ncpu = n;
 }
 
 static void
@@ -304,7 +323,7 @@ rlimit_key(struct cx *cx, const struct ynode *v, struct rlimit_conf *r,
 	if (r->hard == LIMIT_INFINITY)
 		cx_err(cx, v, "nofile cannot be \"unlimited\" on Linux; give "
 		    "a number (at most fs.nr_open)");
-	else if ((max = nr_open()) != 0 && r->hard > max)
+	else if ((max = nr_open(cx)) != 0 && r->hard > max)
 		cx_err(cx, v, "nofile %llu is above the kernel's maximum "
 		    "(fs.nr_open)", (unsigned long long)r->hard);
 }
@@ -375,10 +394,7 @@ k_cpu_affinity(struct cx *cx, const struct ynode *v, void *arg)
 		cx_err(cx, v, "too many CPUs listed");
 		return;
 	}
-	if ((ncpu = sysconf(_SC_NPROCESSORS_CONF)) < 1)
-		ncpu = 1;
-	if (ncpu > MAX_CPUS)
-		ncpu = MAX_CPUS;
+	ncpu = ncpus(cx);
 	free(l->cpus);
 	l->ncpus = 0;
 	if ((l->cpus = calloc(v->nkids, sizeof(*l->cpus))) == NULL)

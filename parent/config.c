@@ -142,6 +142,22 @@ conf_read_file(const char *path, int sysmode, char **bufp, size_t *lenp,
 	return -1;
 }
 
+int
+dir_check(struct cx *cx, const char *path)
+{
+	struct stat	 st;
+	int		 r;
+
+	if (memo_get(&cx->dirs, path, &r))
+		return r;
+	if (stat(path, &st) == -1)
+		r = errno;
+	else
+		r = S_ISDIR(st.st_mode) ? 0 : -1;
+	memo_put(&cx->dirs, path, r);
+	return r;
+}
+
 static char *
 config_dir(int sysmode)
 {
@@ -257,16 +273,16 @@ top_project_dir(struct cx *cx, const struct ynode *v)
 {
 	const char	*p;
 	char		*d, buf[2100];
-	struct stat	 st;
 	size_t		 old;
+	int		 r;
 
 	old = cx_push(cx, "project_dir");
 	if ((p = cx_str(cx, v, "a directory path")) != NULL) {
 		d = path_resolve(cx->project_dir, p);
-		if (stat(d, &st) == -1)
+		if ((r = dir_check(cx, d)) > 0)
 			cx_err(cx, v, "directory %s: %s", safe(d, buf,
-			    sizeof(buf)), strerror(errno));
-		else if (!S_ISDIR(st.st_mode))
+			    sizeof(buf)), strerror(r));
+		else if (r == -1)
 			cx_err(cx, v, "%s is not a directory", safe(d, buf,
 			    sizeof(buf)));
 		free(cx->project_dir);
@@ -392,58 +408,35 @@ walk_top(struct cx *cx, const struct ynode *root)
 /* ------------------------------------------------------------------ */
 /* Dependencies */
 
-struct nameidx {
-	const char	*name;
-	int		 idx;
-};
-
-static int
-nameidx_cmp(const void *a, const void *b)
+/* Unit names to index + 1; the names must outlive the map. */
+static void
+name_add(struct strmap *m, const char *name, size_t i)
 {
-	return strcmp(((const struct nameidx *)a)->name,
-	    ((const struct nameidx *)b)->name);
-}
-
-static struct nameidx *
-name_index(struct unit_conf *const *units, size_t n)
-{
-	struct nameidx	*ni;
-	size_t		 i;
-
-	if ((ni = calloc(n + 1, sizeof(*ni))) == NULL)
-		fatal("config");
-	for (i = 0; i < n; i++) {
-		ni[i].name = units[i]->name;
-		ni[i].idx = (int)i;
-	}
-	qsort(ni, n, sizeof(*ni), nameidx_cmp);
-	return ni;
+	(void)strmap_add(m, name, (void *)(uintptr_t)(i + 1));
 }
 
 static int
-name_lookup(const struct nameidx *ni, size_t n, const char *name)
+name_lookup(const struct strmap *m, const char *name)
 {
-	struct nameidx	 key, *r;
-
-	key.name = name;
-	key.idx = 0;
-	r = bsearch(&key, ni, n, sizeof(*ni), nameidx_cmp);
-	return r ? r->idx : -1;
+	return (int)(uintptr_t)strmap_get(m, name) - 1;
 }
 
 static void
-unknown_dep(struct cx *cx, const struct ynode *at, const char *name)
+unknown_dep(struct cx *cx, const struct ynode *at, const char *name,
+    const char ***names)
 {
-	const char	**names, *sug = NULL;
+	const char	*sug = NULL;
 	size_t		  i;
 
 	if (cx->nsvcs <= 512) {
-		if ((names = calloc(cx->nsvcs + 1, sizeof(*names))) == NULL)
-			fatal("config");
-		for (i = 0; i < cx->nsvcs; i++)
-			names[i] = cx->svcs[i].u->name;
-		sug = suggest(name, names, cx->nsvcs);
-		free(names);
+		if (*names == NULL) {
+			if ((*names = calloc(cx->nsvcs + 1,
+			    sizeof(**names))) == NULL)
+				fatal("config");
+			for (i = 0; i < cx->nsvcs; i++)
+				(*names)[i] = cx->svcs[i].u->name;
+		}
+		sug = suggest(name, *names, cx->nsvcs);
 	}
 	if (sug != NULL)
 		cx_err(cx, at, "unknown service \"%s\" (did you mean \"%s\"?)",
@@ -453,9 +446,10 @@ unknown_dep(struct cx *cx, const struct ynode *at, const char *name)
 }
 
 static void
-resolve_deps(struct cx *cx, const struct nameidx *ni)
+resolve_deps(struct cx *cx, const struct strmap *ni)
 {
 	struct svc	*s;
+	const char	**names = NULL;
 	size_t		 i, j, old;
 	int		 d;
 
@@ -471,11 +465,11 @@ resolve_deps(struct cx *cx, const struct nameidx *ni)
 		for (j = 0; j < s->u->ndeps; j++) {
 			size_t o2 = cx_push_idx(cx, j);
 
-			d = name_lookup(ni, cx->nsvcs, s->u->depends_on[j]);
+			d = name_lookup(ni, s->u->depends_on[j]);
 			s->dep_idx[j] = d;
 			if (d == -1)
 				unknown_dep(cx, s->deps->kids[j],
-				    s->u->depends_on[j]);
+				    s->u->depends_on[j], &names);
 			else if (cx->svcs[d].u->is_cron && !s->u->is_cron) {
 				cx_err(cx, s->deps->kids[j], "\"%s\" is a "
 				    "cron job; a service cannot depend on it",
@@ -486,6 +480,7 @@ resolve_deps(struct cx *cx, const struct nameidx *ni)
 		}
 		cx_pop(cx, old);
 	}
+	free(names);
 }
 
 /* Report the cycle closed by the edge v -> stack[from]. */
@@ -566,21 +561,17 @@ find_cycles(struct cx *cx)
 static void
 check_deps(struct cx *cx)
 {
-	struct nameidx	*ni;
-	struct unit_conf **units;
+	struct strmap	 ni;
 	size_t		 i;
 
 	if (cx->nsvcs == 0)
 		return;
-	if ((units = calloc(cx->nsvcs, sizeof(*units))) == NULL)
-		fatal("config");
+	strmap_init(&ni, cx->nsvcs);
 	for (i = 0; i < cx->nsvcs; i++)
-		units[i] = cx->svcs[i].u;
-	ni = name_index(units, cx->nsvcs);
-	resolve_deps(cx, ni);
+		name_add(&ni, cx->svcs[i].u->name, i);
+	resolve_deps(cx, &ni);
 	find_cycles(cx);
-	free(ni);
-	free(units);
+	strmap_free(&ni);
 }
 
 /* ------------------------------------------------------------------ */
@@ -600,6 +591,10 @@ cx_free(struct cx *cx, int keep_units)
 	free(cx->svcs);
 	kv_free(&cx->top_envfile);
 	free(cx->project_dir);
+	acct_cache_free(&cx->acct);
+	memo_free(&cx->dirs);
+	memo_free(&cx->zones);
+	envfiles_free(cx);
 }
 
 static char *
@@ -780,12 +775,14 @@ config_unit_index(const struct sysg_conf *c, const char *name)
 int
 config_layers(const struct sysg_conf *c, int *layer_of)
 {
-	struct nameidx	*ni;
+	struct strmap	 ni;
 	size_t		 n = c->nunits, i, j, ne = 0, qh = 0, qt = 0;
 	size_t		*start, *fill;
 	int		*indeg, *adj, *queue, d, v, w, nlayers = 0;
 
-	ni = name_index(c->units, n);
+	strmap_init(&ni, n);
+	for (i = 0; i < n; i++)
+		name_add(&ni, c->units[i]->name, i);
 	if ((indeg = calloc(n + 1, sizeof(int))) == NULL ||
 	    (start = calloc(n + 2, sizeof(size_t))) == NULL ||
 	    (fill = calloc(n + 1, sizeof(size_t))) == NULL ||
@@ -798,7 +795,7 @@ config_layers(const struct sysg_conf *c, int *layer_of)
 	/* Edges dep -> dependent, in CSR form. */
 	for (i = 0; i < n; i++)
 		for (j = 0; j < c->units[i]->ndeps; j++)
-			if ((d = name_lookup(ni, n,
+			if ((d = name_lookup(&ni,
 			    c->units[i]->depends_on[j])) >= 0)
 				start[d + 1]++;
 	for (i = 0; i < n; i++)
@@ -806,7 +803,7 @@ config_layers(const struct sysg_conf *c, int *layer_of)
 	for (i = 0; i < n; i++) {
 		layer_of[i] = c->units[i]->is_cron ? -1 : 0;
 		for (j = 0; j < c->units[i]->ndeps; j++)
-			if ((d = name_lookup(ni, n,
+			if ((d = name_lookup(&ni,
 			    c->units[i]->depends_on[j])) >= 0) {
 				adj[start[d] + fill[d]++] = (int)i;
 				indeg[i]++;
@@ -831,7 +828,7 @@ config_layers(const struct sysg_conf *c, int *layer_of)
 	for (i = 0; i < n; i++)
 		if (indeg[i] != 0)
 			layer_of[i] = -1;	/* in a cycle */
-	free(ni);
+	strmap_free(&ni);
 	free(indeg);
 	free(start);
 	free(fill);

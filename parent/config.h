@@ -8,10 +8,16 @@
 
 #include "sysg.h"
 
-/* Accumulated error lines: "FILE:LINE:COL: key.path: message". */
+struct strmap;
+
+/*
+ * Accumulated error lines: "FILE:LINE:COL: key.path: message".
+ * Initialize with { 0 }; release with errlist_free().
+ */
 struct errlist {
 	char		**lines;
 	size_t		  n;
+	struct strmap	 *seen;		/* the lines, hashed once many */
 };
 
 void	errlist_add(struct errlist *, const char *, ...)

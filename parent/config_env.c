@@ -4,7 +4,6 @@
  * service's vars with ${NAME} expansion, then SYSG_SERVICE.
  */
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,24 +52,67 @@ check_vars(struct cx *cx, const struct ynode *v)
 	}
 }
 
+/* An env file read and parsed without errors, kept for the load. */
+struct envcache {
+	char		*path;
+	struct kvlist	 kv;
+};
+
+/*
+ * Load env file f into out.  A file that parsed cleanly is not read
+ * again in the same load: out then borrows the kept entries.
+ */
 int
 load_envfile(struct cx *cx, const struct ynode *f, struct kvlist *out)
 {
-	char	*path, *buf, err[1024], sbuf[2100];
-	size_t	 len;
-	int	 n;
+	struct envcache	*ec;
+	struct kvlist	 kv;
+	char		*path, *buf, err[1024], sbuf[2100];
+	size_t		 len;
+	int		 n;
 
 	path = path_resolve(cx->project_dir, f->str);
+	if ((ec = strmap_get(&cx->envfiles, path)) != NULL) {
+		free(path);
+		kv_merge(out, &ec->kv);
+		return 0;
+	}
 	if (conf_read_file(path, cx->opts->sysmode, &buf, &len, err,
 	    sizeof(err)) == -1) {
 		cx_err(cx, f, "env file %s", safe(err, sbuf, sizeof(sbuf)));
 		free(path);
 		return -1;
 	}
-	n = envfile_parse(buf, len, path, cx->path, out, cx->errs);
+	memset(&kv, 0, sizeof(kv));
+	n = envfile_parse(buf, len, path, cx->path, &kv, cx->errs);
 	free(buf);
-	free(path);
-	return n ? -1 : 0;
+	if (n != 0) {
+		kv_free(&kv);
+		free(path);
+		return -1;
+	}
+	if ((ec = calloc(1, sizeof(*ec))) == NULL)
+		fatal("config");
+	ec->path = path;
+	ec->kv = kv;
+	kv_merge(out, &ec->kv);
+	(void)strmap_add(&cx->envfiles, ec->path, ec);
+	return 0;
+}
+
+void
+envfiles_free(struct cx *cx)
+{
+	struct envcache	*ec;
+	size_t		 i;
+
+	for (i = 0; i < cx->envfiles.cap; i++)
+		if ((ec = cx->envfiles.v[i].val) != NULL) {
+			kv_free(&ec->kv);
+			free(ec->path);
+			free(ec);
+		}
+	strmap_free(&cx->envfiles);
 }
 
 /* ------------------------------------------------------------------ */
@@ -206,13 +248,12 @@ expand_vars(struct cx *cx, const struct ynode *vars, struct kvlist *e)
 		old = cx_push(cx, k->str);
 		if ((val = expand(cx, v, e)) == NULL) {
 			rc = -1;
-			kv_set(e, k->str, "");	/* no cascade of errors */
+			kv_ref(e, k->str, "");	/* no cascade of errors */
 		} else {
 			if (budget(cx, v, strlen(k->str) + strlen(val) + 2)
 			    == -1)
 				rc = -1;
-			kv_set(e, k->str, val);
-			free(val);
+			kv_take(e, k->str, val);
 		}
 		cx_pop(cx, old);
 		if (cx->env_toobig)
@@ -229,9 +270,8 @@ base_set(struct kvlist *e, const char *k, const char *v)
 }
 
 static void
-base_env(struct kvlist *e, const char *user)
+base_env(struct kvlist *e, const struct acct *a)
 {
-	struct passwd	*pw;
 	char		**ep, name[256];
 	const char	*eq, *path;
 	size_t		 n;
@@ -250,35 +290,54 @@ base_env(struct kvlist *e, const char *user)
 		if (env_name_valid(name))
 			base_set(e, name, eq + 1);
 	}
-	pw = user ? getpwnam(user) : getpwuid(geteuid());
-	if (pw == NULL) {
+	if (!a->found) {
 		base_set(e, "HOME", getenv("HOME"));
 		base_set(e, "USER", getenv("USER"));
 		base_set(e, "LOGNAME", getenv("LOGNAME"));
 		base_set(e, "SHELL", getenv("SHELL"));
 		return;
 	}
-	base_set(e, "HOME", pw->pw_dir);
-	base_set(e, "USER", pw->pw_name);
-	base_set(e, "LOGNAME", pw->pw_name);
-	base_set(e, "SHELL", pw->pw_shell && *pw->pw_shell ? pw->pw_shell :
+	base_set(e, "HOME", a->pw_dir);
+	base_set(e, "USER", a->pw_name);
+	base_set(e, "LOGNAME", a->pw_name);
+	base_set(e, "SHELL", a->pw_shell && *a->pw_shell ? a->pw_shell :
 	    "/bin/sh");
 }
 
+/* The base environment of user (NULL: the daemon's), built once. */
+static const struct kvlist *
+user_base(struct cx *cx, const char *user)
+{
+	struct acct	*a;
+
+	a = acct_user(&cx->acct, user);
+	if (!a->has_base) {
+		base_env(&a->base, a);
+		a->has_base = 1;
+	}
+	return &a->base;
+}
+
 static void
-env_store(struct cx *cx, struct svc *s, struct kvlist *e)
+env_store(struct svc *s, const struct kvlist *e)
 {
 	struct unit_conf	*u = s->u;
-	size_t			 i;
+	size_t			 i, kl, vl;
+	char			*p;
 
 	if ((u->env = calloc(e->n + 1, sizeof(*u->env))) == NULL)
 		fatal("config");
-	for (i = 0; i < e->n; i++)
-		if (asprintf(&u->env[i], "%s=%s", e->v[i].key,
-		    e->v[i].val) == -1)
+	for (i = 0; i < e->n; i++) {
+		kl = strlen(e->v[i].key);
+		vl = strlen(e->v[i].val);
+		if ((p = malloc(kl + vl + 2)) == NULL)
 			fatal("config");
+		memcpy(p, e->v[i].key, kl);
+		p[kl] = '=';
+		memcpy(p + kl + 1, e->v[i].val, vl + 1);
+		u->env[i] = p;
+	}
 	u->nenv = e->n;
-	(void)cx;
 }
 
 void
@@ -291,11 +350,11 @@ build_env(struct cx *cx, struct svc *s)
 	if (s->bad || cx->env_toobig)
 		return;
 	memset(&e, 0, sizeof(e));
-	base_env(&e, s->u->user);
+	kv_merge(&e, user_base(cx, s->u->user));
 	if (s->has_envfile)
-		kv_copy(&e, &s->envfile);
+		kv_merge(&e, &s->envfile);
 	else if (cx->has_top_envfile)
-		kv_copy(&e, &cx->top_envfile);
+		kv_merge(&e, &cx->top_envfile);
 	if (cx->top_env_vars != NULL) {
 		old = cx_push(cx, "env");
 		cx_push(cx, "vars");
@@ -310,13 +369,13 @@ build_env(struct cx *cx, struct svc *s)
 		rc |= expand_vars(cx, s->env_vars, &e);
 		cx_pop(cx, old);
 	}
-	kv_set(&e, "SYSG_SERVICE", s->u->name);
+	kv_ref(&e, "SYSG_SERVICE", s->u->name);
 	for (i = 0; i < e.n; i++)
 		bytes += strlen(e.v[i].key) + strlen(e.v[i].val) + 2;
 	old = cx_push(cx, "services");
 	cx_push(cx, s->u->name);
 	if (rc == 0 && budget(cx, s->key, bytes) == 0)
-		env_store(cx, s, &e);
+		env_store(s, &e);
 	cx_pop(cx, old);
 	kv_free(&e);
 }

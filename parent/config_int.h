@@ -5,6 +5,8 @@
 #ifndef CONFIG_INT_H
 #define CONFIG_INT_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,7 +39,7 @@ struct ynode {
 	int		  dup;		/* duplicate key: ignored */
 	struct ynode	**kids;		/* SEQ: items; MAP: key, value, ... */
 	size_t		  nkids;
-	size_t		  cap;
+	struct yarena	 *arena;	/* the root's: all nodes and strings */
 };
 
 /*
@@ -48,9 +50,35 @@ struct ynode {
  */
 struct ynode	*yaml_tree(const char *file, const char *buf, size_t len,
 		    struct errlist *errs, int *empty);
-void		 yaml_tree_free(struct ynode *);
+/* Frees the whole tree; root only. */
+void		 yaml_tree_free(struct ynode *root);
 
 int		 ynode_is_null(const struct ynode *);
+
+/* ------------------------------------------------------------------ */
+/* String map (config_hash.c); keys are not copied */
+
+struct strmap_ent {
+	const char	*key;
+	void		*val;
+	uint32_t	 hash;
+};
+
+struct strmap {
+	struct strmap_ent	*v;
+	size_t			 n;
+	size_t			 cap;
+};
+
+void		 strmap_init(struct strmap *, size_t n);
+void		*strmap_get(const struct strmap *, const char *key);
+void		*strmap_add(struct strmap *, const char *key, void *val);
+void		 strmap_free(struct strmap *);
+
+/* Memos on a strmap: ints per string, keys copied (config_hash.c). */
+int		 memo_get(const struct strmap *, const char *key, int *val);
+void		 memo_put(struct strmap *, const char *key, int val);
+void		 memo_free(struct strmap *);
 
 /* ------------------------------------------------------------------ */
 /* Key/value lists (envfile.c, config_env.c) */
@@ -58,7 +86,11 @@ int		 ynode_is_null(const struct ynode *);
 struct kv {
 	char	*key;
 	char	*val;
+	int	 own;		/* KV_KEY, KV_VAL: freed with the list */
 };
+
+#define KV_KEY	0x1
+#define KV_VAL	0x2
 
 struct kvlist {
 	struct kv	*v;		/* sorted by key */
@@ -67,8 +99,14 @@ struct kvlist {
 };
 
 const char	*kv_get(const struct kvlist *, const char *key);
+/* Set key to a copy of val. */
 void		 kv_set(struct kvlist *, const char *key, const char *val);
-void		 kv_copy(struct kvlist *dst, const struct kvlist *src);
+/* Set key to val without copies: both must outlive the list. */
+void		 kv_ref(struct kvlist *, const char *key, const char *val);
+/* Set key (which must outlive the list) to val, malloc'd, now owned. */
+void		 kv_take(struct kvlist *, const char *key, char *val);
+/* Set every key of src, whose strings must outlive dst, in dst. */
+void		 kv_merge(struct kvlist *dst, const struct kvlist *src);
 void		 kv_free(struct kvlist *);
 
 int		 env_name_valid(const char *);
@@ -91,6 +129,35 @@ int		 conf_read_file(const char *path, int sysmode, char **buf,
 
 /* Lexically cleaned absolute path of p relative to base (malloc'd). */
 char		*path_resolve(const char *base, const char *p);
+
+/* ------------------------------------------------------------------ */
+/* Accounts, looked up once per name and load (config_acct.c) */
+
+struct acct {
+	char		*key;		/* the name looked up; NULL: the euid */
+	int		 found;		/* in the passwd database */
+	char		*pw_name;
+	char		*pw_dir;
+	char		*pw_shell;
+	gid_t		 gid;
+	char		*grname;	/* of gid; NULL if it has none */
+	int		 grdone;
+	struct kvlist	 base;		/* base environment (config_env.c) */
+	int		 has_base;
+};
+
+struct acct_cache {
+	struct acct	*self;		/* getpwuid(geteuid()) */
+	struct strmap	 users;		/* getpwnam: name -> struct acct */
+	struct strmap	 groups;	/* getgrnam: name -> struct grent */
+};
+
+/* The passwd entry of name, or of the effective uid if name is NULL. */
+struct acct	*acct_user(struct acct_cache *, const char *name);
+/* The name of a found user's primary group, or NULL. */
+const char	*acct_group_name(struct acct *);
+int		 acct_group_known(struct acct_cache *, const char *name);
+void		 acct_cache_free(struct acct_cache *);
 
 /* ------------------------------------------------------------------ */
 /* Schema walking (config_walk.c) */
@@ -131,6 +198,13 @@ struct cx {
 	int			 env_toobig;
 	struct svc		*svcs;
 	size_t			 nsvcs;
+	struct acct_cache	 acct;
+	long			 ncpu;		/* 0: not read yet */
+	unsigned long long	 nr_open;	/* 0: unknown */
+	int			 nr_open_read;
+	struct strmap		 dirs;		/* memo: path -> dir_check() */
+	struct strmap		 zones;		/* memo: cron_tz_valid() */
+	struct strmap		 envfiles;	/* path -> parsed env file */
 };
 
 typedef void	(*keyfn)(struct cx *, const struct ynode *, void *);
@@ -192,5 +266,12 @@ void		 check_vars(struct cx *, const struct ynode *);
 int		 load_envfile(struct cx *, const struct ynode *,
 		    struct kvlist *);
 void		 build_env(struct cx *, struct svc *);
+void		 envfiles_free(struct cx *);
+
+/*
+ * 0 if path is a directory, -1 if it is something else, else stat()'s
+ * errno; asked of the file system once per path and load.
+ */
+int		 dir_check(struct cx *, const char *path);
 
 #endif /* CONFIG_INT_H */

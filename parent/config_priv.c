@@ -8,10 +8,7 @@
 #include <sys/resource.h>
 
 #include <ctype.h>
-#include <errno.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,12 +92,10 @@ need_root(struct cx *cx, const struct ynode *v, const char *key)
 static void
 resolve_user(struct cx *cx, struct svc *s)
 {
-	struct passwd	*pw;
-	struct group	*gr;
-	char		*name;
+	struct acct	*a;
+	const char	*gr;
 
-	errno = 0;
-	if ((pw = getpwnam(s->u->user)) == NULL) {
+	if (!(a = acct_user(&cx->acct, s->u->user))->found) {
 		if (s->user != NULL)
 			cx_errat(cx, s->user, "user", "unknown user \"%s\"",
 			    s->u->user);
@@ -111,11 +106,10 @@ resolve_user(struct cx *cx, struct svc *s)
 	}
 	if (s->u->group != NULL)
 		return;
-	if ((gr = getgrgid(pw->pw_gid)) == NULL)
+	if ((gr = acct_group_name(a)) == NULL)
 		return;
-	if ((name = strdup(gr->gr_name)) == NULL)
+	if ((s->u->group = strdup(gr)) == NULL)
 		fatal("config");
-	s->u->group = name;
 }
 
 static void	check_accounts(struct cx *, struct svc *);
@@ -125,8 +119,13 @@ void
 resolve_accounts(struct cx *cx, struct svc *s)
 {
 	struct unit_conf	*u = s->u;
+	const struct load_opts	*o = cx->opts;
 	size_t			 old;
 
+	if (s->user == NULL && s->group == NULL && s->supp == NULL &&
+	    s->caps == NULL && u->user == NULL &&
+	    !(o->daemon_is_root && o->sysmode && o->drop_privileges))
+		return;		/* nothing to check */
 	old = cx_push(cx, "services");
 	cx_push(cx, u->name);
 	check_accounts(cx, s);
@@ -156,12 +155,12 @@ check_accounts(struct cx *cx, struct svc *s)
 		fatal("config");
 	if (u->user != NULL)
 		resolve_user(cx, s);
-	if (s->group != NULL && getgrnam(u->group) == NULL)
+	if (s->group != NULL && !acct_group_known(&cx->acct, u->group))
 		cx_errat(cx, s->group, "group", "unknown group \"%s\"",
 		    u->group);
 	old = cx_push(cx, "supplementary_groups");
 	for (i = 0; i < u->nsupp; i++)
-		if (getgrnam(u->supp_groups[i]) == NULL) {
+		if (!acct_group_known(&cx->acct, u->supp_groups[i])) {
 			size_t o2 = cx_push_idx(cx, i);
 
 			cx_err(cx, s->supp->kids[i], "unknown group \"%s\"",
@@ -226,18 +225,37 @@ struct rlarg {
 	const char		*name;
 };
 
+/* fs.nr_open, 0 if unknown; read once per load. */
 static unsigned long long
-nr_open(void)
+nr_open(struct cx *cx)
 {
 	FILE			*f;
 	unsigned long long	 n = 0;
 
+	if (cx->nr_open_read)
+		return cx->nr_open;
+	cx->nr_open_read = 1;
 	if ((f = fopen("/proc/sys/fs/nr_open", "r")) == NULL)
 		return 0;
 	if (fscanf(f, "%llu", &n) != 1)
 		n = 0;
 	fclose(f);
-	return n;
+	return cx->nr_open = n;
+}
+
+/* Configured CPUs, at least 1 and at most MAX_CPUS; read once. */
+static long
+ncpus(struct cx *cx)
+{
+	long	 n;
+
+	if (cx->ncpu != 0)
+		return cx->ncpu;
+	if ((n = sysconf(_SC_NPROCESSORS_CONF)) < 1)
+		n = 1;
+	if (n > MAX_CPUS)
+		n = MAX_CPUS;
+	return cx->ncpu = n;
 }
 
 static void
@@ -305,7 +323,7 @@ rlimit_key(struct cx *cx, const struct ynode *v, struct rlimit_conf *r,
 	if (r->hard == LIMIT_INFINITY)
 		cx_err(cx, v, "nofile cannot be \"unlimited\" on Linux; give "
 		    "a number (at most fs.nr_open)");
-	else if ((max = nr_open()) != 0 && r->hard > max)
+	else if ((max = nr_open(cx)) != 0 && r->hard > max)
 		cx_err(cx, v, "nofile %llu is above the kernel's maximum "
 		    "(fs.nr_open)", (unsigned long long)r->hard);
 }
@@ -359,9 +377,10 @@ k_cpu_affinity(struct cx *cx, const struct ynode *v, void *arg)
 {
 	struct svc		*s = arg;
 	struct limits_conf	*l = &s->u->limits;
+	uint64_t		 listed[MAX_CPUS / 64];
 	long			 ncpu;
 	long long		 c;
-	size_t			 i, j, old;
+	size_t			 i, old;
 
 	if (v->type != Y_SEQ) {
 		cx_expected(cx, v, "a list of CPU numbers");
@@ -375,28 +394,25 @@ k_cpu_affinity(struct cx *cx, const struct ynode *v, void *arg)
 		cx_err(cx, v, "too many CPUs listed");
 		return;
 	}
-	if ((ncpu = sysconf(_SC_NPROCESSORS_CONF)) < 1)
-		ncpu = 1;
-	if (ncpu > MAX_CPUS)
-		ncpu = MAX_CPUS;
+	ncpu = ncpus(cx);
 	free(l->cpus);
 	l->ncpus = 0;
 	if ((l->cpus = calloc(v->nkids, sizeof(*l->cpus))) == NULL)
 		fatal("config");
+	memset(listed, 0, sizeof(listed));
 	for (i = 0; i < v->nkids; i++) {
 		old = cx_push_idx(cx, i);
 		if (cx_int(cx, v->kids[i], 0, INT_MAX, &c) == 0) {
-			for (j = 0; j < l->ncpus; j++)
-				if (l->cpus[j] == c)
-					break;
 			if (c >= ncpu)
 				cx_err(cx, v->kids[i], "CPU %lld does not "
 				    "exist on this machine", c);
-			else if (j < l->ncpus)
+			else if (listed[c / 64] & (uint64_t)1 << (c % 64))
 				cx_err(cx, v->kids[i], "CPU %lld is listed "
 				    "twice", c);
-			else
+			else {
+				listed[c / 64] |= (uint64_t)1 << (c % 64);
 				l->cpus[l->ncpus++] = (int)c;
+			}
 		}
 		cx_pop(cx, old);
 	}

@@ -5,9 +5,6 @@
  * config_env.c.
  */
 
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -101,18 +98,18 @@ k_working_dir(struct cx *cx, const struct ynode *v, void *arg)
 	struct svc	*s = arg;
 	const char	*p;
 	char		*abs, buf[2100];
-	struct stat	 st;
+	int		 r;
 
 	if ((p = cx_str(cx, v, "a directory path")) == NULL)
 		return;
 	abs = path_resolve(cx->project_dir, p);
-	if (stat(abs, &st) == -1) {
+	if ((r = dir_check(cx, abs)) > 0) {
 		cx_err(cx, v, "directory %s: %s", safe(abs, buf, sizeof(buf)),
-		    strerror(errno));
+		    strerror(r));
 		free(abs);
 		return;
 	}
-	if (!S_ISDIR(st.st_mode)) {
+	if (r == -1) {
 		cx_err(cx, v, "%s is not a directory", safe(abs, buf,
 		    sizeof(buf)));
 		free(abs);
@@ -618,7 +615,10 @@ k_cron_timezone(struct cx *cx, const struct ynode *v, void *arg)
 	    "\"UTC\" or \"local\"")) == NULL)
 		return;
 #ifdef HAVE_CRONEXPR
-	ok = cron_tz_valid(tz);
+	if (!memo_get(&cx->zones, tz, &ok)) {
+		ok = cron_tz_valid(tz);
+		memo_put(&cx->zones, tz, ok);
+	}
 #else
 	ok = strcmp(tz, "UTC") == 0 || strcmp(tz, "local") == 0;
 #endif

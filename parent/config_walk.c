@@ -82,17 +82,47 @@ ydesc(const struct ynode *n, char *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* Paths and errors */
 
+/* Append n bytes of s to the path, truncating as strlcat() would. */
+static void
+path_add(struct cx *cx, const char *s, size_t n)
+{
+	size_t	 room = sizeof(cx->path) - 1 - cx->plen;
+
+	if (n > room)
+		n = room;
+	memcpy(cx->path + cx->plen, s, n);
+	cx->plen += n;
+	cx->path[cx->plen] = '\0';
+}
+
+/* The length of key if sanitize() would leave it as it is, else 0. */
+static size_t
+plain_len(const char *key)
+{
+	size_t		 i;
+	unsigned char	 c;
+
+	for (i = 0; (c = (unsigned char)key[i]) != '\0'; i++)
+		if (i >= NAME_SHOWN || c < 0x20 || c == 0x7f || c == '"' ||
+		    c == '\\')
+			return 0;
+	return i;
+}
+
 size_t
 cx_push(struct cx *cx, const char *key)
 {
-	size_t	 old = cx->plen;
+	size_t	 old = cx->plen, n;
 	char	 tmp[NAME_SHOWN * 4 + 8];
 
-	sanitize(key, NAME_SHOWN, tmp, sizeof(tmp));
 	if (cx->plen > 0)
-		strlcat(cx->path, ".", sizeof(cx->path));
-	strlcat(cx->path, tmp, sizeof(cx->path));
-	cx->plen = strlen(cx->path);
+		path_add(cx, ".", 1);
+	if ((n = plain_len(key)) > 0)
+		path_add(cx, key, n);
+	else {
+		sanitize(key, NAME_SHOWN, tmp, sizeof(tmp));
+		path_add(cx, tmp, strlen(tmp));
+	}
 	return old;
 }
 
@@ -101,10 +131,10 @@ cx_push_idx(struct cx *cx, size_t i)
 {
 	size_t	 old = cx->plen;
 	char	 tmp[32];
+	int	 n;
 
-	snprintf(tmp, sizeof(tmp), "[%zu]", i);
-	strlcat(cx->path, tmp, sizeof(cx->path));
-	cx->plen = strlen(cx->path);
+	n = snprintf(tmp, sizeof(tmp), "[%zu]", i);
+	path_add(cx, tmp, (size_t)n);
 	return old;
 }
 
@@ -164,19 +194,25 @@ cx_expected(struct cx *cx, const struct ynode *n, const char *what)
 /* ------------------------------------------------------------------ */
 /* Suggestions */
 
+/*
+ * Case-insensitive edit distance of a (la bytes) and b if it is at most
+ * max, else SIZE_MAX; so is any distance involving a word longer than
+ * NAME_SHOWN.  A row whose smallest entry is above max ends the work.
+ */
 static size_t
-edit_distance(const char *a, const char *b)
+edit_distance(const char *a, size_t la, const char *b, size_t max)
 {
-	size_t	 la = strlen(a), lb = strlen(b), i, j, prev, tmp, cost;
+	size_t	 lb = strlen(b), i, j, prev, tmp, cost, low;
 	size_t	 row[NAME_SHOWN + 1];
 
-	if (la > NAME_SHOWN || lb > NAME_SHOWN)
+	if (la > NAME_SHOWN || lb > NAME_SHOWN ||
+	    (la > lb ? la - lb : lb - la) > max)
 		return SIZE_MAX;
 	for (j = 0; j <= lb; j++)
 		row[j] = j;
 	for (i = 1; i <= la; i++) {
 		prev = row[0];
-		row[0] = i;
+		row[0] = low = i;
 		for (j = 1; j <= lb; j++) {
 			tmp = row[j];
 			cost = tolower((unsigned char)a[i - 1]) !=
@@ -187,22 +223,28 @@ edit_distance(const char *a, const char *b)
 			if (tmp + 1 < row[j])
 				row[j] = tmp + 1;
 			prev = tmp;
+			if (row[j] < low)
+				low = row[j];
 		}
+		if (low > max)
+			return SIZE_MAX;
 	}
-	return row[lb];
+	return row[lb] <= max ? row[lb] : SIZE_MAX;
 }
 
+/* The first of the closest candidates, if it is close enough. */
 const char *
 suggest(const char *word, const char *const *cands, size_t n)
 {
-	size_t		 i, d, best = SIZE_MAX, limit;
+	size_t		 i, d, best = SIZE_MAX, limit, len = strlen(word);
 	const char	*pick = NULL;
 
-	limit = strlen(word) <= 4 ? 1 : 2;
-	if (strlen(word) >= 8)
+	limit = len <= 4 ? 1 : 2;
+	if (len >= 8)
 		limit = 3;
-	for (i = 0; i < n; i++) {
-		d = edit_distance(word, cands[i]);
+	for (i = 0; i < n && best > 0; i++) {
+		d = edit_distance(word, len, cands[i],
+		    best <= limit ? best - 1 : limit);
 		if (d < best) {
 			best = d;
 			pick = cands[i];
@@ -230,19 +272,30 @@ keyref_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Mark non-string and duplicate keys (reported, then ignored). */
-void
-map_mark_dups(struct cx *cx, const struct ynode *n)
-{
-	struct keyref	*refs;
-	struct ynode	*k;
-	size_t		 i, nk = n->nkids / 2, nr = 0, old;
-	int		*first;
+#define SMALL_MAP	16	/* keys checked on the stack, by insertion */
 
-	if ((refs = calloc(nk + 1, sizeof(*refs))) == NULL ||
-	    (first = calloc(nk + 1, sizeof(*first))) == NULL)
-		fatal("config");
-	for (i = 0; i < nk; i++) {
+static void
+sort_keyrefs(struct keyref *refs, size_t nr)
+{
+	struct keyref	 t;
+	size_t		 i, j;
+
+	for (i = 1; i < nr; i++) {
+		t = refs[i];
+		for (j = i; j > 0 && keyref_cmp(&refs[j - 1], &t) > 0; j--)
+			refs[j] = refs[j - 1];
+		refs[j] = t;
+	}
+}
+
+/* The string keys of n in refs; the others are reported and marked. */
+static size_t
+collect_keys(struct cx *cx, const struct ynode *n, struct keyref *refs)
+{
+	struct ynode	*k;
+	size_t		 i, nr = 0;
+
+	for (i = 0; i < n->nkids / 2; i++) {
 		k = n->kids[2 * i];
 		if (k->type != Y_SCALAR || ynode_is_null(k)) {
 			if (k->type != Y_BAD)
@@ -253,14 +306,16 @@ map_mark_dups(struct cx *cx, const struct ynode *n)
 		refs[nr].key = k;
 		refs[nr++].idx = i;
 	}
-	qsort(refs, nr, sizeof(*refs), keyref_cmp);
-	for (i = 1; i < nr; i++)
-		if (strcmp(refs[i].key->str, refs[i - 1].key->str) == 0) {
-			((struct ynode *)refs[i].key)->dup = 1;
-			first[refs[i].idx] = refs[i - 1].key->dup ?
-			    first[refs[i - 1].idx] : refs[i - 1].key->line;
-		}
-	for (i = 0; i < nk; i++) {
+	return nr;
+}
+
+static void
+report_dups(struct cx *cx, const struct ynode *n, const int *first)
+{
+	struct ynode	*k;
+	size_t		 i, old;
+
+	for (i = 0; i < n->nkids / 2; i++) {
 		k = n->kids[2 * i];
 		if (k->dup && k->type == Y_SCALAR && first[i] != 0) {
 			old = cx_push(cx, k->str);
@@ -269,8 +324,66 @@ map_mark_dups(struct cx *cx, const struct ynode *n)
 			cx_pop(cx, old);
 		}
 	}
-	free(first);
-	free(refs);
+}
+
+/*
+ * Mark the later of equal keys in refs (in file order) as duplicates;
+ * first[idx] gets the line of the first, 0 if that one was already
+ * ignored.  Few keys are sorted by insertion, many are hashed.
+ */
+static int
+mark_dups(struct keyref *refs, size_t nr, int *first)
+{
+	struct strmap	 seen;
+	struct keyref	*r;
+	size_t		 i;
+	int		 ndup = 0;
+
+	if (nr <= SMALL_MAP) {
+		sort_keyrefs(refs, nr);
+		for (i = 1; i < nr; i++)
+			if (strcmp(refs[i].key->str,
+			    refs[i - 1].key->str) == 0) {
+				((struct ynode *)refs[i].key)->dup = 1;
+				first[refs[i].idx] = refs[i - 1].key->dup ?
+				    first[refs[i - 1].idx] :
+				    refs[i - 1].key->line;
+				ndup++;
+			}
+		return ndup;
+	}
+	strmap_init(&seen, nr);
+	for (i = 0; i < nr; i++)
+		if ((r = strmap_add(&seen, refs[i].key->str, &refs[i]))
+		    != NULL) {
+			((struct ynode *)refs[i].key)->dup = 1;
+			first[refs[i].idx] = r->key->dup ? 0 : r->key->line;
+			ndup++;
+		}
+	strmap_free(&seen);
+	return ndup;
+}
+
+/* Mark non-string and duplicate keys (reported, then ignored). */
+void
+map_mark_dups(struct cx *cx, const struct ynode *n)
+{
+	struct keyref	 srefs[SMALL_MAP], *refs = srefs;
+	size_t		 nk = n->nkids / 2;
+	int		 sfirst[SMALL_MAP], *first = sfirst;
+
+	if (nk > SMALL_MAP) {
+		if ((refs = calloc(nk, sizeof(*refs))) == NULL ||
+		    (first = calloc(nk, sizeof(*first))) == NULL)
+			fatal("config");
+	} else
+		memset(sfirst, 0, sizeof(sfirst));
+	if (mark_dups(refs, collect_keys(cx, n, refs), first) > 0)
+		report_dups(cx, n, first);
+	if (refs != srefs) {
+		free(first);
+		free(refs);
+	}
 }
 
 int
@@ -296,7 +409,8 @@ walk_map(struct cx *cx, const struct ynode *n, const struct keydef *defs,
 		if (k->dup)
 			continue;
 		for (j = 0; j < nd; j++)
-			if (strcmp(k->str, defs[j].name) == 0)
+			if (k->str[0] == defs[j].name[0] &&
+			    strcmp(k->str, defs[j].name) == 0)
 				break;
 		old = cx_push(cx, k->str);
 		if (j == nd) {
@@ -443,13 +557,42 @@ cx_size(struct cx *cx, const struct ynode *n, int unlimited, uint64_t *out)
 	return -1;
 }
 
+/* Whether s is in v[0..cnt), through seen once the list is long. */
+static int
+listed(struct strmap *seen, char **v, size_t cnt, const char *s)
+{
+	size_t	 j;
+
+	if (cnt < SMALL_MAP) {
+		for (j = 0; j < cnt; j++)
+			if (strcmp(v[j], s) == 0)
+				return 1;
+		return 0;
+	}
+	if (seen->n == 0)
+		for (j = 0; j < cnt; j++)
+			(void)strmap_add(seen, v[j], v[j]);
+	return strmap_get(seen, s) != NULL;
+}
+
+static void
+strv_drop(char **v, size_t cnt)
+{
+	size_t	 j;
+
+	for (j = 0; j < cnt; j++)
+		free(v[j]);
+	free(v);
+}
+
 int
 cx_strlist(struct cx *cx, const struct ynode *n, const char *what,
     int (*valid)(const char *), char ***out, size_t *nout)
 {
+	struct strmap	  seen;
 	char		**v, desc[VALUE_SHOWN * 4 + 16], item[128];
 	const char	 *s;
-	size_t		  i, j, old, cnt = 0;
+	size_t		  i, old, cnt = 0;
 	int		  rc = 0;
 
 	*out = NULL;
@@ -467,6 +610,7 @@ cx_strlist(struct cx *cx, const struct ynode *n, const char *what,
 	}
 	if ((v = calloc(n->nkids + 1, sizeof(*v))) == NULL)
 		fatal("config");
+	memset(&seen, 0, sizeof(seen));
 	for (i = 0; i < n->nkids; i++) {
 		old = cx_push_idx(cx, i);
 		if ((s = cx_str(cx, n->kids[i], item)) == NULL)
@@ -476,24 +620,22 @@ cx_strlist(struct cx *cx, const struct ynode *n, const char *what,
 			cx_err(cx, n->kids[i], "%s is not a valid %s", desc,
 			    what);
 			rc = -1;
+		} else if (listed(&seen, v, cnt, s)) {
+			ydesc(n->kids[i], desc, sizeof(desc));
+			cx_err(cx, n->kids[i], "%s is listed twice", desc);
+			rc = -1;
 		} else {
-			for (j = 0; j < cnt; j++)
-				if (strcmp(v[j], s) == 0)
-					break;
-			if (j < cnt) {
-				ydesc(n->kids[i], desc, sizeof(desc));
-				cx_err(cx, n->kids[i], "%s is listed twice",
-				    desc);
-				rc = -1;
-			} else if ((v[cnt++] = strdup(s)) == NULL)
+			if ((v[cnt] = strdup(s)) == NULL)
 				fatal("config");
+			if (seen.n > 0)
+				(void)strmap_add(&seen, v[cnt], v[cnt]);
+			cnt++;
 		}
 		cx_pop(cx, old);
 	}
+	strmap_free(&seen);
 	if (rc == -1) {
-		for (j = 0; j < cnt; j++)
-			free(v[j]);
-		free(v);
+		strv_drop(v, cnt);
 		return -1;
 	}
 	*out = v;

@@ -6,6 +6,7 @@
  * files expand into huge ones.
  */
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,27 @@
 #include "config_int.h"
 #include "log.h"
 
+/*
+ * Nodes, their strings and their lists of children live in an arena
+ * freed at once: a tree has tens of thousands of small objects.
+ */
+#define ARENA_MIN	(16 * 1024)
+#define ARENA_MAX	(1024 * 1024)
+#define ARENA_ALIGN	_Alignof(max_align_t)
+
+struct yarena {
+	struct yarena	*next;
+	size_t		 used;
+	size_t		 cap;
+	max_align_t	 data[];
+};
+
+/* Children of an open mapping or sequence, copied at its end. */
+struct kidvec {
+	struct ynode	**v;
+	size_t		  cap;
+};
+
 struct ybuild {
 	const char	 *file;
 	const char	 *buf;
@@ -21,10 +43,64 @@ struct ybuild {
 	struct errlist	 *errs;
 	struct ynode	 *root;
 	struct ynode	 *stack[CONF_MAX_DEPTH + 1];
+	struct kidvec	  open[CONF_MAX_DEPTH + 1];
+	struct yarena	 *arena;
+	size_t		  blocksz;
 	int		  depth;
 	int		  failed;
 	int		  ndocs;
 };
+
+static struct yarena *
+arena_block(size_t cap)
+{
+	struct yarena	*a;
+
+	if ((a = malloc(sizeof(*a) + cap)) == NULL)
+		fatal("yaml_tree");
+	a->used = 0;
+	a->cap = cap;
+	return a;
+}
+
+/* n bytes, aligned; a large object gets a block of its own. */
+static void *
+arena_alloc(struct ybuild *b, size_t n)
+{
+	struct yarena	*a = b->arena;
+	void		*p;
+
+	n = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+	if (n > ARENA_MIN / 4) {
+		a = arena_block(n);
+		a->next = b->arena ? b->arena->next : NULL;
+		if (b->arena != NULL)
+			b->arena->next = a;
+		else
+			b->arena = a;
+	} else if (a == NULL || a->cap - a->used < n) {
+		b->blocksz = b->blocksz ? b->blocksz * 2 : ARENA_MIN;
+		if (b->blocksz > ARENA_MAX)
+			b->blocksz = ARENA_MAX;
+		a = arena_block(b->blocksz);
+		a->next = b->arena;
+		b->arena = a;
+	}
+	p = (char *)a->data + a->used;
+	a->used += n;
+	return p;
+}
+
+static void
+arena_free(struct yarena *a)
+{
+	struct yarena	*next;
+
+	for (; a != NULL; a = next) {
+		next = a->next;
+		free(a);
+	}
+}
 
 static void
 path_of(struct ybuild *b, char *out, size_t outlen)
@@ -74,9 +150,10 @@ static struct ynode *
 ynode_new(struct ybuild *b, enum ynode_type t, const yaml_mark_t *m)
 {
 	struct ynode	*n, *p, **nk;
+	struct kidvec	*kv;
 
-	if ((n = calloc(1, sizeof(*n))) == NULL)
-		fatal("yaml_tree");
+	n = arena_alloc(b, sizeof(*n));
+	memset(n, 0, sizeof(*n));
 	n->type = t;
 	n->line = (int)m->line + 1;
 	n->col = (int)m->column + 1;
@@ -85,14 +162,30 @@ ynode_new(struct ybuild *b, enum ynode_type t, const yaml_mark_t *m)
 		return n;
 	}
 	p = b->stack[b->depth - 1];
-	if (p->nkids == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 4;
-		if ((nk = reallocarray(p->kids, p->cap, sizeof(*nk))) == NULL)
+	kv = &b->open[b->depth - 1];
+	if (p->nkids == kv->cap) {
+		kv->cap = kv->cap ? kv->cap * 2 : 16;
+		if ((nk = reallocarray(kv->v, kv->cap, sizeof(*nk))) == NULL)
 			fatal("yaml_tree");
-		p->kids = nk;
+		kv->v = nk;
 	}
-	p->kids[p->nkids++] = n;
+	kv->v[p->nkids++] = n;
+	p->kids = kv->v;
 	return n;
+}
+
+/* The innermost open node is complete: give it its own list. */
+static void
+ynode_close(struct ybuild *b)
+{
+	struct ynode	*p = b->stack[--b->depth];
+
+	if (p->nkids == 0) {
+		p->kids = NULL;
+		return;
+	}
+	p->kids = arena_alloc(b, p->nkids * sizeof(*p->kids));
+	memcpy(p->kids, b->open[b->depth].v, p->nkids * sizeof(*p->kids));
 }
 
 static int
@@ -189,13 +282,12 @@ on_scalar(struct ybuild *b, yaml_event_t *ev)
 		n->type = Y_BAD;
 		return;
 	}
-	if ((n->str = malloc(len + 1)) == NULL)
-		fatal("yaml_tree");
+	n->str = arena_alloc(b, len + 1);
 	memcpy(n->str, ev->data.scalar.value, len);
 	n->str[len] = '\0';
 	n->len = len;
 	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	if (strlen(n->str) != len) {
+	if (memchr(n->str, '\0', len) != NULL) {
 		yerr(b, n->line, n->col, "a NUL character is not allowed");
 		n->type = Y_BAD;
 	}
@@ -272,7 +364,7 @@ on_event(struct ybuild *b, yaml_event_t *ev)
 	case YAML_MAPPING_END_EVENT:
 	case YAML_SEQUENCE_END_EVENT:
 		if (b->depth > 0)
-			b->depth--;
+			ynode_close(b);
 		break;
 	default:
 		break;
@@ -287,6 +379,7 @@ yaml_tree(const char *file, const char *buf, size_t len,
 	struct ybuild	 b;
 	yaml_parser_t	 p;
 	yaml_event_t	 ev;
+	size_t		 i;
 	int		 done = 0;
 
 	*empty = 0;
@@ -309,6 +402,12 @@ yaml_tree(const char *file, const char *buf, size_t len,
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&p);
+	for (i = 0; i <= CONF_MAX_DEPTH; i++)
+		free(b.open[i].v);
+	if (b.root != NULL)
+		b.root->arena = b.arena;
+	else
+		arena_free(b.arena);
 	if (b.failed) {
 		yaml_tree_free(b.root);
 		return NULL;
@@ -322,33 +421,10 @@ yaml_tree(const char *file, const char *buf, size_t len,
 }
 
 void
-yaml_tree_free(struct ynode *n)
+yaml_tree_free(struct ynode *root)
 {
-	struct ynode	**stack, **ns, *c;
-	size_t		  sp = 0, cap = 16, i;
-
-	if (n == NULL)
-		return;
-	if ((stack = reallocarray(NULL, cap, sizeof(*stack))) == NULL)
-		fatal("yaml_tree_free");
-	stack[sp++] = n;
-	while (sp > 0) {
-		c = stack[--sp];
-		for (i = 0; i < c->nkids; i++) {
-			if (sp == cap) {
-				cap *= 2;
-				if ((ns = reallocarray(stack, cap,
-				    sizeof(*ns))) == NULL)
-					fatal("yaml_tree_free");
-				stack = ns;
-			}
-			stack[sp++] = c->kids[i];
-		}
-		free(c->kids);
-		free(c->str);
-		free(c);
-	}
-	free(stack);
+	if (root != NULL)
+		arena_free(root->arena);
 }
 
 int
@@ -358,7 +434,10 @@ ynode_is_null(const struct ynode *n)
 		return 1;
 	if (n->type != Y_SCALAR || !n->plain)
 		return 0;
-	return n->len == 0 || strcmp(n->str, "~") == 0 ||
-	    strcmp(n->str, "null") == 0 || strcmp(n->str, "Null") == 0 ||
-	    strcmp(n->str, "NULL") == 0;
+	if (n->len == 0)
+		return 1;
+	if (n->len == 1)
+		return n->str[0] == '~';
+	return n->len == 4 && (strcmp(n->str, "null") == 0 ||
+	    strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0);
 }

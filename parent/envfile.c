@@ -54,20 +54,20 @@ kv_get(const struct kvlist *l, const char *key)
 	return found ? l->v[i].val : NULL;
 }
 
-void
-kv_set(struct kvlist *l, const char *key, const char *val)
+/* val (owned if own has KV_VAL) for key (copied if own has KV_KEY). */
+static void
+kv_place(struct kvlist *l, const char *key, char *val, int own)
 {
 	struct kv	*nv;
-	char		*dv;
 	size_t		 i;
 	int		 found;
 
-	if ((dv = strdup(val)) == NULL)
-		fatal("kv_set");
 	i = kv_find(l, key, &found);
 	if (found) {
-		free(l->v[i].val);
-		l->v[i].val = dv;
+		if (l->v[i].own & KV_VAL)
+			free(l->v[i].val);
+		l->v[i].val = val;
+		l->v[i].own = (l->v[i].own & KV_KEY) | (own & KV_VAL);
 		return;
 	}
 	if (l->n == l->cap) {
@@ -78,18 +78,80 @@ kv_set(struct kvlist *l, const char *key, const char *val)
 	}
 	memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof(*l->v));
 	l->n++;
-	l->v[i].val = dv;
-	if ((l->v[i].key = strdup(key)) == NULL)
+	l->v[i].val = val;
+	l->v[i].own = own;
+	if (!(own & KV_KEY))
+		l->v[i].key = (char *)key;
+	else if ((l->v[i].key = strdup(key)) == NULL)
 		fatal("kv_set");
 }
 
 void
-kv_copy(struct kvlist *dst, const struct kvlist *src)
+kv_set(struct kvlist *l, const char *key, const char *val)
 {
-	size_t	 i;
+	char	*dv;
 
-	for (i = 0; i < src->n; i++)
-		kv_set(dst, src->v[i].key, src->v[i].val);
+	if ((dv = strdup(val)) == NULL)
+		fatal("kv_set");
+	kv_place(l, key, dv, KV_KEY | KV_VAL);
+}
+
+void
+kv_ref(struct kvlist *l, const char *key, const char *val)
+{
+	kv_place(l, key, (char *)val, 0);
+}
+
+void
+kv_take(struct kvlist *l, const char *key, char *val)
+{
+	kv_place(l, key, val, KV_VAL);
+}
+
+/* The next entry of a merge: from dst (< 0), src (> 0) or both (0). */
+static int
+kv_next(const struct kvlist *dst, size_t i, const struct kvlist *src,
+    size_t j)
+{
+	if (i == dst->n)
+		return 1;
+	if (j == src->n)
+		return -1;
+	return strcmp(dst->v[i].key, src->v[j].key);
+}
+
+/* One pass over both sorted lists; src wins on equal keys. */
+void
+kv_merge(struct kvlist *dst, const struct kvlist *src)
+{
+	struct kv	*v;
+	size_t		 i = 0, j = 0, n = 0, cap = dst->n + src->n;
+	int		 c;
+
+	if (src->n == 0)
+		return;
+	if ((v = reallocarray(NULL, cap, sizeof(*v))) == NULL)
+		fatal("kv_merge");
+	while (i < dst->n || j < src->n) {
+		if ((c = kv_next(dst, i, src, j)) < 0)
+			v[n] = dst->v[i++];
+		else if (c > 0) {
+			v[n].key = src->v[j].key;
+			v[n].val = src->v[j++].val;
+			v[n].own = 0;
+		} else {
+			v[n] = dst->v[i++];
+			if (v[n].own & KV_VAL)
+				free(v[n].val);
+			v[n].val = src->v[j++].val;
+			v[n].own &= KV_KEY;
+		}
+		n++;
+	}
+	free(dst->v);
+	dst->v = v;
+	dst->n = n;
+	dst->cap = cap;
 }
 
 void
@@ -98,8 +160,10 @@ kv_free(struct kvlist *l)
 	size_t	 i;
 
 	for (i = 0; i < l->n; i++) {
-		free(l->v[i].key);
-		free(l->v[i].val);
+		if (l->v[i].own & KV_KEY)
+			free(l->v[i].key);
+		if (l->v[i].own & KV_VAL)
+			free(l->v[i].val);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));

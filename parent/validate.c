@@ -39,22 +39,35 @@ print_units(const struct sysg_conf *c)
 	}
 }
 
+/* Each layer's units in file order, bucketed in one pass over them. */
 static void
 print_layers(const struct sysg_conf *c)
 {
 	int	*layer_of, n, l;
-	size_t	 i;
+	size_t	*start, *order, i;
 
 	if ((layer_of = calloc(c->nunits + 1, sizeof(int))) == NULL)
 		fatal("validate");
 	n = config_layers(c, layer_of);
+	if ((start = calloc((size_t)n + 2, sizeof(*start))) == NULL ||
+	    (order = calloc(c->nunits + 1, sizeof(*order))) == NULL)
+		fatal("validate");
+	for (i = 0; i < c->nunits; i++)
+		if (layer_of[i] >= 0 && layer_of[i] < n)
+			start[layer_of[i] + 2]++;
+	for (l = 0; l < n; l++)
+		start[l + 2] += start[l + 1];
+	for (i = 0; i < c->nunits; i++)
+		if (layer_of[i] >= 0 && layer_of[i] < n)
+			order[start[layer_of[i] + 1]++] = i;
 	for (l = 0; l < n; l++) {
 		printf("layer %d:", l + 1);
-		for (i = 0; i < c->nunits; i++)
-			if (layer_of[i] == l)
-				printf(" %s", c->units[i]->name);
+		for (i = start[l]; i < start[l + 1]; i++)
+			printf(" %s", c->units[order[i]]->name);
 		printf("\n");
 	}
+	free(order);
+	free(start);
 	free(layer_of);
 }
 
@@ -94,7 +107,7 @@ int
 validate_main(const char *config_path, int print, int sysmode,
     int drop_privileges)
 {
-	struct errlist		 errs = { NULL, 0 };
+	struct errlist		 errs = { 0 };
 	struct load_opts	 opts;
 	struct sysg_conf	*c = NULL;
 	char			*path;

@@ -41,6 +41,56 @@ test_kvlist(void **state)
 	assert_int_equal(kv.n, 0);
 }
 
+static char *
+xstrdup(const char *s)
+{
+	char	*d;
+
+	if ((d = strdup(s)) == NULL)
+		fail();
+	return d;
+}
+
+/* Borrowed and owned entries; a merge lets the second list win. */
+static void
+test_kvmerge(void **state)
+{
+	struct kvlist	 a, b;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	kv_set(&a, "B", "a-b");
+	kv_ref(&a, "D", "a-d");
+	kv_take(&a, "F", xstrdup("a-f"));
+	kv_set(&b, "A", "b-a");
+	kv_set(&b, "B", "b-b");
+	kv_set(&b, "E", "b-e");
+	kv_set(&b, "F", "b-f");
+	kv_set(&b, "G", "b-g");
+	kv_merge(&a, &b);
+	assert_int_equal(a.n, 6);
+	assert_string_equal(a.v[0].key, "A");
+	assert_string_equal(a.v[1].val, "b-b");
+	assert_string_equal(a.v[2].val, "a-d");
+	assert_string_equal(a.v[3].key, "E");
+	assert_string_equal(a.v[4].val, "b-f");
+	assert_string_equal(a.v[5].key, "G");
+	kv_take(&a, "A", xstrdup("own"));
+	kv_ref(&a, "B", "ref");
+	kv_set(&a, "C", "c");
+	assert_string_equal(kv_get(&a, "A"), "own");
+	assert_string_equal(kv_get(&a, "B"), "ref");
+	assert_string_equal(kv_get(&a, "C"), "c");
+	assert_string_equal(kv_get(&b, "A"), "b-a");
+	kv_free(&a);
+	memset(&a, 0, sizeof(a));
+	kv_merge(&a, &b);
+	assert_int_equal(a.n, b.n);
+	kv_free(&a);
+	kv_free(&b);
+}
+
 static void
 test_names(void **state)
 {
@@ -57,7 +107,7 @@ static void
 test_good(void **state)
 {
 	struct kvlist	 kv;
-	struct errlist	 errs = { NULL, 0 };
+	struct errlist	 errs = { 0 };
 
 	(void)state;
 	memset(&kv, 0, sizeof(kv));
@@ -98,7 +148,7 @@ static void
 bad(const char *text, const char *want)
 {
 	struct kvlist	 kv;
-	struct errlist	 errs = { NULL, 0 };
+	struct errlist	 errs = { 0 };
 
 	memset(&kv, 0, sizeof(kv));
 	assert_int_equal(parse(text, &kv, &errs), 1);
@@ -112,7 +162,7 @@ static void
 test_bad(void **state)
 {
 	struct kvlist	 kv;
-	struct errlist	 errs = { NULL, 0 };
+	struct errlist	 errs = { 0 };
 	char		 buf[8];
 
 	(void)state;
@@ -145,7 +195,8 @@ test_bad(void **state)
 static void
 test_errlist(void **state)
 {
-	struct errlist	 errs = { NULL, 0 };
+	struct errlist	 errs = { 0 };
+	char		*tmp;
 	int		 i;
 
 	(void)state;
@@ -153,6 +204,17 @@ test_errlist(void **state)
 	errlist_add(&errs, "a %d", 1);
 	errlist_add(&errs, "b");
 	assert_int_equal(errs.n, 2);
+	for (i = 0; i < 100; i++)
+		errlist_add(&errs, "e %d", i);
+	assert_int_equal(errs.n, 102);
+	/* Repeats are dropped once the lines are hashed, also reordered. */
+	tmp = errs.lines[0];
+	errs.lines[0] = errs.lines[101];
+	errs.lines[101] = tmp;
+	errlist_add(&errs, "a %d", 1);
+	errlist_add(&errs, "e %d", 99);
+	errlist_add(&errs, "e %d", 3);
+	assert_int_equal(errs.n, 102);
 	for (i = 0; i < 2000; i++)
 		errlist_add(&errs, "e %d", i);
 	assert_int_equal(errs.n, 1001);
@@ -205,7 +267,7 @@ env_of(const struct unit_conf *u, const char *key)
 static void
 test_resolve(void **state)
 {
-	struct errlist		 errs = { NULL, 0 };
+	struct errlist		 errs = { 0 };
 	struct sysg_conf	*c;
 	struct unit_conf	*a, *b;
 
@@ -261,7 +323,7 @@ test_resolve(void **state)
 static void
 test_resolve_errors(void **state)
 {
-	struct errlist		 errs = { NULL, 0 };
+	struct errlist		 errs = { 0 };
 	struct sysg_conf	*c;
 	char			 want[512];
 
@@ -306,7 +368,7 @@ test_resolve_errors(void **state)
 static void
 test_sysmode_modes(void **state)
 {
-	struct errlist		 errs = { NULL, 0 };
+	struct errlist		 errs = { 0 };
 	struct load_opts	 o;
 	struct sysg_conf	*c;
 	char			 path[256], want[512];
@@ -352,7 +414,7 @@ load_opts(const char *yaml, const struct load_opts *o, struct errlist *errs)
 static void
 test_load_opts(void **state)
 {
-	struct errlist		 errs = { NULL, 0 };
+	struct errlist		 errs = { 0 };
 	struct load_opts	 o;
 	struct sysg_conf	*c;
 	const char		*socks[] = { "web" };
@@ -414,6 +476,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kvlist),
+		cmocka_unit_test(test_kvmerge),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),

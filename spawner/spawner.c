@@ -52,6 +52,8 @@ static struct {
 	struct unit_conf **units;
 	size_t		 nunits;
 	uint32_t	 gen;
+	const struct unit_conf **hash;	/* open addressing, by name */
+	size_t		 hmask;		/* slots - 1 */
 } conf;
 
 static struct child	*children[CHILD_HASH];
@@ -75,14 +77,57 @@ static void	unit_check_drained(const char *);
 /* ------------------------------------------------------------------ */
 /* Tables */
 
+/* FNV-1a. */
+static size_t
+name_hash(const char *name)
+{
+	const unsigned char	*p;
+	uint32_t		 h = 2166136261U;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619U;
+	return h;
+}
+
+/*
+ * Index the units of the generation just installed by name: at least
+ * twice as many slots as units, linear probing.  The first of two units
+ * of the same name wins, as it did with a scan.
+ */
+static void
+unit_hash_build(void)
+{
+	const struct unit_conf	**t;
+	size_t			  n = 16, i, h;
+
+	while (n < conf.nunits * 2)
+		n *= 2;
+	if ((t = calloc(n, sizeof(*t))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < conf.nunits; i++) {
+		for (h = name_hash(conf.units[i]->name) & (n - 1); t[h] != NULL;
+		    h = (h + 1) & (n - 1))
+			if (strcmp(t[h]->name, conf.units[i]->name) == 0)
+				break;
+		if (t[h] == NULL)
+			t[h] = conf.units[i];
+	}
+	free(conf.hash);
+	conf.hash = t;
+	conf.hmask = n - 1;
+}
+
 const struct unit_conf *
 spawner_unit(const char *name)
 {
-	size_t	 i;
+	size_t	 h;
 
-	for (i = 0; i < conf.nunits; i++)
-		if (strcmp(conf.units[i]->name, name) == 0)
-			return conf.units[i];
+	if (conf.hash == NULL)
+		return NULL;
+	for (h = name_hash(name) & conf.hmask; conf.hash[h] != NULL;
+	    h = (h + 1) & conf.hmask)
+		if (strcmp(conf.hash[h]->name, name) == 0)
+			return conf.hash[h];
 	return NULL;
 }
 
@@ -1005,6 +1050,7 @@ conf_msg(struct imsg *im)
 	crecv.units = NULL;
 	crecv.nunits = 0;
 	confrecv_clear(&crecv);
+	unit_hash_build();
 	log_debug("configuration generation %u: %zu units", conf.gen,
 	    conf.nunits);
 	/* Give back what parsing left behind: every fork copies it. */

@@ -25,6 +25,7 @@
 #include "cgroup.h"
 #include "confrecv.h"
 #include "log.h"
+#include "privspawn.h"
 #include "proc.h"
 #include "procscan.h"
 #include "spawner.h"
@@ -1101,6 +1102,7 @@ spawner_init(void)
 {
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("prctl subreaper");
+	privspawn_init();
 	/*
 	 * The parent-death SIGTERM must not kill us: the services would be
 	 * orphaned.  End-of-file on the parent channel stops them instead.

@@ -820,6 +820,20 @@ reap(int fd, short ev, void *arg)
 /* ------------------------------------------------------------------ */
 /* Requests */
 
+/* The child exec'd (exec_state 1) or failed (-1, as f says). */
+static void
+exec_verdict(struct child *c, const struct msg_spawn_failed *f)
+{
+	if (c->exec_state == -1) {
+		proc_send(PROC_SUPERVISOR, IMSG_SPAWN_FAILED, 0, -1, f,
+		    sizeof(*f));
+		return;
+	}
+	send_spawned(c);
+	if (c->timeout_ms > 0)
+		arm_timer(c, c->timeout_ms);
+}
+
 static void
 exec_result_cb(int fd, short ev, void *arg)
 {
@@ -836,14 +850,7 @@ exec_result_cb(int fd, short ev, void *arg)
 	c->exec_state = r;
 	close(c->errfd);
 	c->errfd = -1;
-	if (r == -1) {
-		proc_send(PROC_SUPERVISOR, IMSG_SPAWN_FAILED, 0, -1, &f,
-		    sizeof(f));
-		return;
-	}
-	send_spawned(c);
-	if (c->timeout_ms > 0)
-		arm_timer(c, c->timeout_ms);
+	exec_verdict(c, &f);
 }
 
 static void
@@ -885,8 +892,12 @@ req_spawn(struct imsg *im)
 	child_insert(c);
 	held_add(outfd, c->pid, c->what, LOG_STDOUT, c->unit);
 	held_add(errfd, c->pid, c->what, LOG_STDERR, c->unit);
-	if (fcntl(c->errfd, F_SETFL, O_NONBLOCK) == -1 ||
-	    (c->errev = event_new(role->base, c->errfd, EV_READ | EV_PERSIST,
+	/* A vfork child has exec'd or failed already: no need to wait. */
+	if (c->exec_state != 0) {
+		exec_verdict(c, &f);
+		return;
+	}
+	if ((c->errev = event_new(role->base, c->errfd, EV_READ | EV_PERSIST,
 	    exec_result_cb, c)) == NULL || event_add(c->errev, NULL) == -1)
 		fatal("exec result event");
 }

@@ -374,6 +374,10 @@ bank_take(void)
 	}
 }
 
+/*
+ * Hold a service pipe and queue a duplicate for the supervisor; the
+ * caller sends it with held_flush() once the pipes of a spawn are in.
+ */
 static void
 held_add(int fd, pid_t pid, uint32_t what, uint32_t stream,
     const char *unit)
@@ -393,12 +397,19 @@ held_add(int fd, pid_t pid, uint32_t what, uint32_t stream,
 	nloose++;
 	if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
 		log_warn("dup log pipe");
-	else {
+	else
 		proc_send(PROC_SUPERVISOR, IMSG_LOGFD, 0, dup, &h->lf,
 		    sizeof(h->lf));
-		/* Out of our fd table now, not after a burst of spawns. */
-		proc_flush(PROC_SUPERVISOR);
-	}
+}
+
+/*
+ * The duplicates out of our fd table now, not after a burst of spawns,
+ * and the held pipes into the bank once there are enough.
+ */
+static void
+held_flush(void)
+{
+	proc_flush(PROC_SUPERVISOR);
 	bank_fill();
 }
 
@@ -893,13 +904,14 @@ req_spawn(struct imsg *im)
 	held_add(outfd, c->pid, c->what, LOG_STDOUT, c->unit);
 	held_add(errfd, c->pid, c->what, LOG_STDERR, c->unit);
 	/* A vfork child has exec'd or failed already: no need to wait. */
-	if (c->exec_state != 0) {
+	if (c->exec_state != 0)
 		exec_verdict(c, &f);
-		return;
-	}
-	if ((c->errev = event_new(role->base, c->errfd, EV_READ | EV_PERSIST,
-	    exec_result_cb, c)) == NULL || event_add(c->errev, NULL) == -1)
+	else if ((c->errev = event_new(role->base, c->errfd,
+	    EV_READ | EV_PERSIST, exec_result_cb, c)) == NULL ||
+	    event_add(c->errev, NULL) == -1)
 		fatal("exec result event");
+	/* One flush for the pipes and the verdict. */
+	held_flush();
 }
 
 static void

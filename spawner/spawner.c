@@ -1075,6 +1075,7 @@ conf_msg(struct imsg *im)
 	crecv.nunits = 0;
 	confrecv_clear(&crecv);
 	unit_hash_build();
+	spawn_signals_snapshot();
 	log_debug("configuration generation %u: %zu units", conf.gen,
 	    conf.nunits);
 	/* Give back what parsing left behind: every fork copies it. */
@@ -1191,6 +1192,7 @@ spawner_setup_done(void)
 	spawner_sysmode = role->env.sysmode;
 	spawner_drop_privileges = role->env.drop_privileges;
 	spawner_bound_caps();
+	spawn_signals_snapshot();
 	proc_ready();
 }
 

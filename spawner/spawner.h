@@ -33,6 +33,7 @@ struct child {
 struct child	*spawn_unit(const struct unit_conf *, const struct msg_spawn *,
 		    int *outfd, int *errfd, struct msg_spawn_failed *);
 int		 spawn_exec_result(struct child *, struct msg_spawn_failed *);
+void		 spawn_signals_snapshot(void);
 
 /* spawner/spawner.c */
 const struct unit_conf *spawner_unit(const char *);

@@ -17,6 +17,7 @@
 #include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,15 +34,28 @@
 #define CHILD_HASH	1024
 #define BANK_BATCH	32	/* held pipes banked at once */
 
+/*
+ * The read ends of a spawn's stdout and stderr pipes, held until the
+ * supervisor has drained them (IMSG_LOGFD_DONE): one record for both,
+ * freed with the last.
+ */
+enum { HP_HELD, HP_DEAD, HP_GONE };
+
 struct heldpipe {
-	LIST_ENTRY(heldpipe)	 hash;	/* by pid, while held */
 	TAILQ_ENTRY(heldpipe)	 entry;	/* loose or banked, in order */
 	int			 fd;	/* -1 while banked */
-	int			 dead;	/* let go of while banked */
-	struct msg_logfd	 lf;
+	uint8_t			 stream; /* enum log_stream, index in set */
+	uint8_t			 state;	/* HP_DEAD: let go of while banked */
 };
-LIST_HEAD(heldlist, heldpipe);
 TAILQ_HEAD(heldq, heldpipe);
+
+struct heldset {
+	struct heldset		*next;	/* hash chain, by pid */
+	pid_t			 pid;
+	uint8_t			 what;
+	char			 unit[SYSG_NAME_MAX + 1];
+	struct heldpipe		 p[2];	/* by stream */
+};
 
 struct orphan {
 	struct orphan	*next;
@@ -59,7 +73,7 @@ static struct {
 
 static struct child	*children[CHILD_HASH];
 static size_t		 nchildren;
-static struct heldlist	 held[CHILD_HASH];
+static struct heldset	*held[CHILD_HASH];
 static struct heldq	 loose = TAILQ_HEAD_INITIALIZER(loose);
 static struct heldq	 banked = TAILQ_HEAD_INITIALIZER(banked);
 static size_t		 nbanked, ndead, nloose;
@@ -250,6 +264,46 @@ orphan_of(const char *unit)
 /* ------------------------------------------------------------------ */
 /* Pipes held for the supervisor */
 
+static struct heldset *
+heldset_of(struct heldpipe *h)
+{
+	return (struct heldset *)(void *)((char *)(h - h->stream) -
+	    offsetof(struct heldset, p));
+}
+
+/* What the supervisor is told of a held pipe. */
+static void
+held_msg(struct heldpipe *h, struct msg_logfd *lf)
+{
+	struct heldset	*s = heldset_of(h);
+
+	memset(lf, 0, sizeof(*lf));
+	lf->pid = s->pid;
+	lf->what = s->what;
+	lf->stream = h->stream;
+	strlcpy(lf->unit, s->unit, sizeof(lf->unit));
+}
+
+/* A pipe let go of (its fd closed): its set goes with the last one. */
+static void
+held_gone(struct heldpipe *h)
+{
+	struct heldset	*s = heldset_of(h), **pp;
+
+	h->state = HP_GONE;
+	h->fd = -1;
+	if (s->p[LOG_STDOUT].state != HP_GONE ||
+	    s->p[LOG_STDERR].state != HP_GONE)
+		return;
+	for (pp = &held[(unsigned)s->pid % CHILD_HASH]; *pp != NULL;
+	    pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	free(s);
+}
+
 /*
  * The bank: a datagram socketpair that keeps held pipes in flight
  * (SCM_RIGHTS) instead of in our fd table, which every fork copies and
@@ -361,10 +415,10 @@ bank_take(void)
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
 			TAILQ_REMOVE(&banked, h, entry);
 			nbanked--;
-			if (h->dead) {
+			if (h->state == HP_DEAD) {
 				close(fd);
-				free(h);
 				ndead--;
+				held_gone(h);
 				continue;
 			}
 			h->fd = fd;
@@ -375,31 +429,40 @@ bank_take(void)
 }
 
 /*
- * Hold a service pipe and queue a duplicate for the supervisor; the
- * caller sends it with held_flush() once the pipes of a spawn are in.
+ * Hold the read ends of a spawn's pipes and queue a duplicate of each
+ * for the supervisor; held_flush() sends them.
  */
 static void
-held_add(int fd, pid_t pid, uint32_t what, uint32_t stream,
-    const char *unit)
+held_add(const struct child *c, int outfd, int errfd)
 {
-	struct heldpipe	*h;
-	int		 dup;
+	struct heldset		*s;
+	struct heldpipe		*h;
+	struct msg_logfd	 lf;
+	unsigned		 hash = (unsigned)c->pid % CHILD_HASH;
+	int			 i, dup;
 
-	if ((h = calloc(1, sizeof(*h))) == NULL)
+	if ((s = calloc(1, sizeof(*s))) == NULL)
 		fatal("calloc");
-	h->fd = fd;
-	h->lf.pid = pid;
-	h->lf.what = what;
-	h->lf.stream = stream;
-	strlcpy(h->lf.unit, unit, sizeof(h->lf.unit));
-	LIST_INSERT_HEAD(&held[(unsigned)pid % CHILD_HASH], h, hash);
-	TAILQ_INSERT_TAIL(&loose, h, entry);
-	nloose++;
-	if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
-		log_warn("dup log pipe");
-	else
-		proc_send(PROC_SUPERVISOR, IMSG_LOGFD, 0, dup, &h->lf,
-		    sizeof(h->lf));
+	s->pid = c->pid;
+	s->what = c->what;
+	strlcpy(s->unit, c->unit, sizeof(s->unit));
+	s->p[LOG_STDOUT].fd = outfd;
+	s->p[LOG_STDERR].fd = errfd;
+	s->next = held[hash];
+	held[hash] = s;
+	for (i = LOG_STDOUT; i <= LOG_STDERR; i++) {
+		h = &s->p[i];
+		h->stream = i;
+		h->state = HP_HELD;
+		TAILQ_INSERT_TAIL(&loose, h, entry);
+		nloose++;
+		if ((dup = fcntl(h->fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+			log_warn("dup log pipe");
+			continue;
+		}
+		held_msg(h, &lf);
+		proc_send(PROC_SUPERVISOR, IMSG_LOGFD, 0, dup, &lf, sizeof(lf));
+	}
 }
 
 /*
@@ -416,23 +479,27 @@ held_flush(void)
 static void
 held_done(const struct msg_logfd *lf)
 {
-	struct heldpipe	*h;
+	struct heldset	*s;
+	struct heldpipe	*h = NULL;
 
-	LIST_FOREACH(h, &held[(unsigned)lf->pid % CHILD_HASH], hash)
-		if (h->lf.pid == lf->pid && h->lf.stream == lf->stream)
+	if (lf->stream > LOG_STDERR)
+		return;
+	for (s = held[(unsigned)lf->pid % CHILD_HASH]; s != NULL; s = s->next)
+		if (s->pid == lf->pid && s->p[lf->stream].state == HP_HELD) {
+			h = &s->p[lf->stream];
 			break;
+		}
 	if (h == NULL)
 		return;
-	LIST_REMOVE(h, hash);
 	if (h->fd != -1) {
 		TAILQ_REMOVE(&loose, h, entry);
 		nloose--;
 		close(h->fd);
-		free(h);
+		held_gone(h);
 		return;
 	}
-	/* Banked: freed when the bank is next emptied. */
-	h->dead = 1;
+	/* Banked: let go of when the bank is next emptied. */
+	h->state = HP_DEAD;
 	if (++ndead >= BANK_BATCH && ndead * 2 >= nbanked) {
 		bank_take();
 		bank_fill();
@@ -901,8 +968,7 @@ req_spawn(struct imsg *im)
 		return;
 	}
 	child_insert(c);
-	held_add(outfd, c->pid, c->what, LOG_STDOUT, c->unit);
-	held_add(errfd, c->pid, c->what, LOG_STDERR, c->unit);
+	held_add(c, outfd, errfd);
 	/* A vfork child has exec'd or failed already: no need to wait. */
 	if (c->exec_state != 0)
 		exec_verdict(c, &f);
@@ -1027,6 +1093,7 @@ spawner_peer_up(enum sysg_proc p)
 	struct heldpipe		*h;
 	struct child		*c;
 	struct msg_spawned	 ms;
+	struct msg_logfd	 lf;
 	size_t			 i;
 	int			 dup;
 
@@ -1050,7 +1117,8 @@ spawner_peer_up(enum sysg_proc p)
 			log_warn("dup log pipe");
 			continue;
 		}
-		proc_send(p, IMSG_LOGFD, 0, dup, &h->lf, sizeof(h->lf));
+		held_msg(h, &lf);
+		proc_send(p, IMSG_LOGFD, 0, dup, &lf, sizeof(lf));
 	}
 	bank_fill();
 	exits_replay();

@@ -213,6 +213,24 @@ orphan_remove(pid_t pid)
 }
 
 /*
+ * The unit of an orphan whose environment did not say (read while it is
+ * half way through an exec, it is empty): that of the child of ours that
+ * leads its process group, if any.  A group keeps its id from reuse.
+ */
+static int
+orphan_group_unit(pid_t pid, char *unit, size_t len)
+{
+	struct child	*c;
+	pid_t		 pgid;
+
+	if (proc_stat(pid, NULL, &pgid, NULL) == -1 ||
+	    (c = child_find(pgid)) == NULL)
+		return -1;
+	strlcpy(unit, c->unit, len);
+	return 0;
+}
+
+/*
  * Children of ours that we did not fork: reparented descendants.  Unless
  * `fresh`, a look taken earlier in the same pass of the event loop will
  * do, so a batch of stop requests costs one look, not one per unit.
@@ -240,7 +258,8 @@ orphans_scan(int fresh)
 		if ((o = calloc(1, sizeof(*o))) == NULL)
 			fatal("calloc");
 		o->pid = pl.pids[i];
-		if (proc_env_service(o->pid, o->unit, sizeof(o->unit)) == -1)
+		if (proc_env_service(o->pid, o->unit, sizeof(o->unit)) == -1 &&
+		    orphan_group_unit(o->pid, o->unit, sizeof(o->unit)) == -1)
 			o->unit[0] = '\0';
 		o->next = orphans;
 		orphans = o;

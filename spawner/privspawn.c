@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <stddef.h>
 #include <pwd.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -112,27 +113,61 @@ ps_addgroup(struct spawn_ids *ids, gid_t g)
 	return 0;
 }
 
-/* The daemon's own identity: nothing to change. */
+/*
+ * The daemon's own identity, looked up once: getpwuid() reads the
+ * password database on every call, and that identity does not change.
+ * Looked up again should the effective ids ever differ.
+ */
+static struct spawn_ids	 ps_self;
+static int		 ps_self_valid;
+
 static int
-ps_keep_self(struct spawn_ids *ids, char *err, size_t errlen)
+ps_self_load(uid_t euid, gid_t egid, char *err, size_t errlen)
 {
 	struct passwd	*pw;
 	int		 n;
 
-	ids->change = 0;
-	ids->uid = geteuid();
-	ids->gid = getegid();
-	if ((n = getgroups(SPAWN_MAXGROUPS, ids->groups)) == -1) {
+	ps_self_valid = 0;
+	memset(&ps_self, 0, sizeof(ps_self));
+	ps_self.uid = euid;
+	ps_self.gid = egid;
+	if ((n = getgroups(SPAWN_MAXGROUPS, ps_self.groups)) == -1) {
 		ps_msg(err, errlen, "getgroups: %s", strerror(errno));
 		return -1;
 	}
-	ids->ngroups = (size_t)n;
-	if (ps_addgroup(ids, ids->gid) == -1) {
+	ps_self.ngroups = (size_t)n;
+	if (ps_addgroup(&ps_self, ps_self.gid) == -1) {
 		ps_msg(err, errlen, "too many groups");
 		return -1;
 	}
-	if ((pw = getpwuid(ids->uid)) != NULL)
-		strlcpy(ids->user, pw->pw_name, sizeof(ids->user));
+	if ((pw = getpwuid(ps_self.uid)) != NULL)
+		strlcpy(ps_self.user, pw->pw_name, sizeof(ps_self.user));
+	ps_self_valid = 1;
+	return 0;
+}
+
+void
+privspawn_init(void)
+{
+	(void)ps_self_load(geteuid(), getegid(), NULL, 0);
+}
+
+/* The daemon's own identity: nothing to change. */
+static int
+ps_keep_self(struct spawn_ids *ids, uid_t euid, char *err, size_t errlen)
+{
+	gid_t	 egid = getegid();
+
+	if ((!ps_self_valid || ps_self.uid != euid || ps_self.gid != egid) &&
+	    ps_self_load(euid, egid, err, errlen) == -1)
+		return -1;
+	ids->change = 0;
+	ids->uid = ps_self.uid;
+	ids->gid = ps_self.gid;
+	ids->ngroups = ps_self.ngroups;
+	memcpy(ids->groups, ps_self.groups,
+	    ps_self.ngroups * sizeof(ids->groups[0]));
+	memcpy(ids->user, ps_self.user, sizeof(ids->user));
 	return 0;
 }
 
@@ -159,29 +194,31 @@ privspawn_resolve(const struct unit_conf *u, int drop_privileges,
 	struct passwd	*pw;
 	const char	*name;
 	char		 pwname[256];
+	uid_t		 euid;
 	gid_t		 g;
 	size_t		 i;
 	int		 n, wants;
 
-	memset(ids, 0, sizeof(*ids));
+	memset(ids, 0, offsetof(struct spawn_ids, groups));
+	memset(ids->user, 0, sizeof(ids->user));
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	wants = u->user != NULL || u->group != NULL || u->nsupp > 0;
-	if (geteuid() != 0) {
+	if ((euid = geteuid()) != 0) {
 		if (wants) {
 			ps_msg(err, errlen, "user/group switching requested "
 			    "but sysg is not running as root");
 			errno = EPERM;
 			return -1;
 		}
-		return ps_keep_self(ids, err, errlen);
+		return ps_keep_self(ids, euid, err, errlen);
 	}
 	name = u->user != NULL ? u->user : drop_privileges ? "nobody" : NULL;
 	if (name == NULL && !wants)
-		return ps_keep_self(ids, err, errlen);
+		return ps_keep_self(ids, euid, err, errlen);
 
 	errno = 0;
-	pw = name != NULL ? getpwnam(name) : getpwuid(geteuid());
+	pw = name != NULL ? getpwnam(name) : getpwuid(euid);
 	if (pw == NULL) {
 		if (errno == 0)
 			errno = ENOENT;

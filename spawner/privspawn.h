@@ -34,6 +34,9 @@
  *    with iso.strict.
  *
  * Notes for the caller:
+ *  - privspawn_init() looks up the daemon's own identity (groups, user
+ *    name) once, before any chroot or sandbox; privspawn_resolve()
+ *    reuses it for every unit that keeps that identity.
  *  - Give privspawn_fork the ids from privspawn_resolve (it writes the
  *    user namespace maps from them; NULL maps the spawner's own ids).
  *    A non-root spawner can only map itself and must be dumpable (it is
@@ -77,6 +80,7 @@ struct spawn_error {
 	char		 detail[256];
 };
 
+void	 privspawn_init(void);
 int	 privspawn_resolve(const struct unit_conf *, int drop_privileges,
 	    struct spawn_ids *, char *err, size_t errlen);
 pid_t	 privspawn_fork(const struct unit_conf *, const struct spawn_ids *,

@@ -2,8 +2,10 @@
  * The spawn sequence: fork, then in the child a clean slate (new session,
  * default signals, empty mask, stdin /dev/null, stdout/stderr to pipes,
  * no inherited fds, cwd, environment from scratch), then exec.  A failure
- * in the child is written to a close-on-exec pipe as (step, errno) and
- * comes back as a start error, never as a crash.
+ * in the child comes back as (step, errno) and as a start error, never
+ * as a crash: a vfork child leaves it in the memory it shares with us,
+ * where we find it when we resume; a forked child writes it to a
+ * close-on-exec pipe, read when it becomes readable.
  */
 
 #include <sys/stat.h>
@@ -34,7 +36,8 @@ struct spawn_req_ctx {
 	int			 use_argv;
 	int			 outw;
 	int			 errw;
-	int			 errfd;
+	int			 errfd;	/* exec result pipe, fork only */
+	int			 vforked;
 	const struct unit_conf	*u;	/* the definition to apply */
 	struct spawn_ids	 ids;
 	struct spawn_ns		 ns;
@@ -45,6 +48,14 @@ struct child_err {
 	char	 step[32];
 	char	 detail[256];
 };
+
+/*
+ * A vfork child's failure, written by the child in our memory before it
+ * exits.  Static, so that no compiler takes the stores of a child that
+ * never returns for dead ones.
+ */
+static struct child_err	 vfork_err;
+static int		 vfork_failed;
 
 static const char *const what_names[SPAWN_WHAT_MAX] = {
 	"main", "hook", "check", "pre_start", "skip"
@@ -159,18 +170,52 @@ spawn_env_free(const struct unit_conf *u, char **env)
 }
 
 static void __attribute__((noreturn))
-child_fail(int errfd, const char *step, int err, const char *detail)
+child_fail(const struct spawn_req_ctx *x, int errfd, const char *step,
+    int err, const char *detail)
 {
-	struct child_err ce;
+	struct child_err	 local, *ce;
 
-	memset(&ce, 0, sizeof(ce));
-	ce.err = err;
-	strlcpy(ce.step, step, sizeof(ce.step));
+	ce = x->vforked ? &vfork_err : &local;
+	memset(ce, 0, sizeof(*ce));
+	ce->err = err;
+	strlcpy(ce->step, step, sizeof(ce->step));
 	if (detail != NULL)
-		strlcpy(ce.detail, detail, sizeof(ce.detail));
-	if (write(errfd, &ce, sizeof(ce)) == -1)
+		strlcpy(ce->detail, detail, sizeof(ce->detail));
+	if (x->vforked) {
+		/* Our parent resumes when we are gone, and looks. */
+		vfork_failed = 1;
+		_exit(127);
+	}
+	if (write(errfd, ce, sizeof(*ce)) == -1)
 		_exit(126);
 	_exit(127);
+}
+
+/*
+ * The signals whose disposition is not the default in us (ignored or
+ * handled): the only ones a child has to set back, instead of some 60
+ * sigaction calls per spawn.  Taken when the spawner is set up and with
+ * every configuration generation; whatever changes a disposition later
+ * must call spawn_signals_snapshot() again.
+ */
+static sigset_t	 sig_changed;
+static int	 sig_taken;
+
+void
+spawn_signals_snapshot(void)
+{
+	struct sigaction sa;
+	int		 s;
+
+	sigemptyset(&sig_changed);
+	for (s = 1; s < NSIG; s++) {
+		if (s == SIGKILL || s == SIGSTOP)
+			continue;
+		/* On error (signals libc keeps to itself) do as before. */
+		if (sigaction(s, NULL, &sa) == -1 || sa.sa_handler != SIG_DFL)
+			sigaddset(&sig_changed, s);
+	}
+	sig_taken = 1;
 }
 
 static void
@@ -180,13 +225,14 @@ child_signals(void)
 	int		 s;
 
 	for (s = 1; s < NSIG; s++)
-		if (s != SIGKILL && s != SIGSTOP)
+		if (s != SIGKILL && s != SIGSTOP &&
+		    sigismember(&sig_changed, s) == 1)
 			signal(s, SIG_DFL);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
-/* Keep errfd, close everything from fd `from` up. */
+/* Keep fd `keep` (-1: none), close everything from fd `from` up. */
 static void
 close_rest(int from, int keep)
 {
@@ -201,43 +247,43 @@ child_main(const struct unit_conf *u, const struct spawn_req_ctx *x,
 {
 	struct spawn_error	 e;
 	char			*shargv[4];
-	int			 devnull, errfd;
+	int			 devnull, errfd = -1;
 
 	if (setsid() == -1)
-		child_fail(x->errfd, "setsid", errno, NULL);
+		child_fail(x, x->errfd, "setsid", errno, NULL);
 	child_signals();
 	/* Out of the way of stdio and of the sockets on 3, 4, ... */
-	if ((errfd = fcntl(x->errfd, F_DUPFD_CLOEXEC, 64 +
+	if (!x->vforked && (errfd = fcntl(x->errfd, F_DUPFD_CLOEXEC, 64 +
 	    SOCKACT_MAX)) == -1)
-		child_fail(x->errfd, "dup", errno, NULL);
+		child_fail(x, x->errfd, "dup", errno, NULL);
 	if ((devnull = open("/dev/null", O_RDONLY)) == -1)
-		child_fail(errfd, "open /dev/null", errno, NULL);
+		child_fail(x, errfd, "open /dev/null", errno, NULL);
 	if (dup2(devnull, 0) == -1 || dup2(x->outw, 1) == -1 ||
 	    dup2(x->errw, 2) == -1)
-		child_fail(errfd, "dup2", errno, NULL);
+		child_fail(x, errfd, "dup2", errno, NULL);
 	if (x->what == SPAWN_MAIN && u->nsockets > 0) {
 		if (sockact_child_setup(&spawner_sa, u->sockets, u->nsockets,
 		    &env) == -1)
-			child_fail(errfd, "sockets", errno, NULL);
+			child_fail(x, errfd, "sockets", errno, NULL);
 	}
 	close_rest(3 + (x->what == SPAWN_MAIN ? (int)u->nsockets : 0),
 	    errfd);
 	if (u->working_dir != NULL && chdir(u->working_dir) == -1)
-		child_fail(errfd, "chdir", errno, u->working_dir);
+		child_fail(x, errfd, "chdir", errno, u->working_dir);
 	memset(&e, 0, sizeof(e));
 	if (privspawn_child(x->u, &x->ids, &x->ns, &e) == -1)
-		child_fail(errfd, e.step, e.err, e.detail);
+		child_fail(x, errfd, e.step, e.err, e.detail);
 	environ = env;
 	if (x->use_argv) {
 		execvp(u->argv[0], u->argv);
-		child_fail(errfd, "exec", errno, u->argv[0]);
+		child_fail(x, errfd, "exec", errno, u->argv[0]);
 	}
 	shargv[0] = (char *)"sh";
 	shargv[1] = (char *)"-c";
 	shargv[2] = (char *)x->cmd;
 	shargv[3] = NULL;
 	execv("/bin/sh", shargv);
-	child_fail(errfd, "exec", errno, "/bin/sh");
+	child_fail(x, errfd, "exec", errno, "/bin/sh");
 }
 
 /*
@@ -257,7 +303,11 @@ spawn_vforkable(const struct spawn_req_ctx *x)
 	    (x->what != SPAWN_MAIN || u->nsockets == 0);
 }
 
-/* The child runs child_main() from here and never returns. */
+/*
+ * The child runs child_main() from here and never returns.  We resume
+ * once it has exec'd or exited: if it failed, vfork_failed is set and
+ * vfork_err says why.
+ */
 static pid_t
 spawn_vfork(const struct unit_conf *u, const struct spawn_req_ctx *x,
     char **env)
@@ -270,6 +320,7 @@ spawn_vfork(const struct unit_conf *u, const struct spawn_req_ctx *x,
 	/* No handler of ours may run in the child: it shares our memory. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &mask);
+	vfork_failed = 0;
 	if ((pid = vfork()) == 0)
 		child_main(u, x, env);
 	saved_errno = errno;
@@ -279,10 +330,13 @@ spawn_vfork(const struct unit_conf *u, const struct spawn_req_ctx *x,
 	return pid;
 }
 
-/* Before fork: identity, cgroup. */
+/*
+ * Before fork: identity; then, for a forked child, the exec result pipe
+ * (a vfork child needs none); then the cgroup.
+ */
 static int
 prepare(const struct unit_conf *u, const struct msg_spawn *req,
-    struct spawn_req_ctx *x, struct msg_spawn_failed *fail)
+    struct spawn_req_ctx *x, int xp[2], struct msg_spawn_failed *fail)
 {
 	char	 warn[512] = "";
 
@@ -291,6 +345,16 @@ prepare(const struct unit_conf *u, const struct msg_spawn *req,
 		fail->err = errno ? errno : EINVAL;
 		strlcpy(fail->step, "user", sizeof(fail->step));
 		return -1;
+	}
+	x->vforked = spawn_vforkable(x);
+	if (!x->vforked) {
+		/* Non-blocking: read when readable, or once the child died. */
+		if (pipe2(xp, O_CLOEXEC | O_NONBLOCK) == -1) {
+			fail->err = errno;
+			strlcpy(fail->step, "pipe", sizeof(fail->step));
+			return -1;
+		}
+		x->errfd = xp[1];
 	}
 	if (req->what == SPAWN_MAIN && u->limits.cgroup.set) {
 		if (cgroup_prepare(u, warn, sizeof(warn)) == -1) {
@@ -316,9 +380,30 @@ close3(int a, int b, int c)
 		close(c);
 }
 
+/* The failure a child reported, as a message for the supervisor. */
+static void
+exec_failure(const struct child *c, const struct child_err *ce,
+    struct msg_spawn_failed *fail)
+{
+	struct child_err	 t = *ce;
+
+	memset(fail, 0, sizeof(*fail));
+	fail->reqid = c->reqid;
+	fail->what = c->what;
+	strlcpy(fail->unit, c->unit, sizeof(fail->unit));
+	fail->err = t.err;
+	t.step[sizeof(t.step) - 1] = '\0';
+	t.detail[sizeof(t.detail) - 1] = '\0';
+	strlcpy(fail->step, t.step, sizeof(fail->step));
+	strlcpy(fail->detail, t.detail, sizeof(fail->detail));
+}
+
 /*
  * Fork one process for (unit, request).  Returns the child record with
  * *outfd and *errfd set to the pipe read ends, or NULL with *fail set.
+ * A vfork child has exec'd or failed by then: exec_state says which
+ * (1 or -1, then with *fail set); 0 for a forked child, whose result
+ * comes through c->errfd (spawn_exec_result()).
  */
 struct child *
 spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
@@ -338,6 +423,8 @@ spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
 	fail->reqid = req->reqid;
 	fail->what = req->what;
 	strlcpy(fail->unit, u->name, sizeof(fail->unit));
+	if (!sig_taken)
+		spawn_signals_snapshot();
 	if ((cmd = spawn_command(u, req)) == NULL) {
 		strlcpy(fail->step, "request", sizeof(fail->step));
 		snprintf(fail->detail, sizeof(fail->detail),
@@ -346,12 +433,10 @@ spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
 		fail->err = EINVAL;
 		return NULL;
 	}
-	if (pipe2(op, O_CLOEXEC) == -1 || pipe2(ep, O_CLOEXEC) == -1 ||
-	    pipe2(xp, O_CLOEXEC) == -1) {
+	if (pipe2(op, O_CLOEXEC) == -1 || pipe2(ep, O_CLOEXEC) == -1) {
 		fail->err = errno;
 		strlcpy(fail->step, "pipe", sizeof(fail->step));
 		close3(op[0], op[1], ep[0]);
-		close3(ep[1], xp[0], xp[1]);
 		return NULL;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
@@ -363,7 +448,7 @@ spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
 	x.use_argv = req->what == SPAWN_MAIN && u->argv != NULL;
 	x.outw = op[1];
 	x.errw = ep[1];
-	x.errfd = xp[1];
+	x.errfd = -1;
 	x.u = u;
 	if (req->what != SPAWN_MAIN) {
 		/* Helpers share the identity, not the namespaces. */
@@ -374,8 +459,8 @@ spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
 		helper.limits.cgroup.set = false;
 		x.u = &helper;
 	}
-	if (prepare(x.u, req, &x, fail) == -1 ||
-	    (pid = spawn_vforkable(&x) ? spawn_vfork(u, &x, env) :
+	if (prepare(x.u, req, &x, xp, fail) == -1 ||
+	    (pid = x.vforked ? spawn_vfork(u, &x, env) :
 	    privspawn_fork(x.u, &x.ids, &x.ns, warn, sizeof(warn))) == -1) {
 		if (fail->step[0] == '\0') {
 			fail->err = errno;
@@ -404,6 +489,11 @@ spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
 	c->cgroup = req->what == SPAWN_MAIN && u->limits.cgroup.set;
 	c->timeout_ms = spawn_timeout(u, req);
 	c->errfd = xp[0];
+	if (x.vforked) {
+		c->exec_state = vfork_failed ? -1 : 1;
+		if (vfork_failed)
+			exec_failure(c, &vfork_err, fail);
+	}
 	*outfd = op[0];
 	*errfd = ep[0];
 	return c;
@@ -420,23 +510,15 @@ spawn_exec_result(struct child *c, struct msg_spawn_failed *fail)
 		;
 	if (n == -1 && errno == EAGAIN)
 		return 0;
-	memset(fail, 0, sizeof(*fail));
-	fail->reqid = c->reqid;
-	fail->what = c->what;
-	strlcpy(fail->unit, c->unit, sizeof(fail->unit));
 	if (n == 0)
 		return 1;
 	if (n != (ssize_t)sizeof(ce)) {
-		fail->err = EIO;
-		strlcpy(fail->step, "exec", sizeof(fail->step));
-		strlcpy(fail->detail, "child died before exec",
-		    sizeof(fail->detail));
-		return -1;
+		memset(&ce, 0, sizeof(ce));
+		ce.err = EIO;
+		strlcpy(ce.step, "exec", sizeof(ce.step));
+		strlcpy(ce.detail, "child died before exec",
+		    sizeof(ce.detail));
 	}
-	fail->err = ce.err;
-	ce.step[sizeof(ce.step) - 1] = '\0';
-	ce.detail[sizeof(ce.detail) - 1] = '\0';
-	strlcpy(fail->step, ce.step, sizeof(fail->step));
-	strlcpy(fail->detail, ce.detail, sizeof(fail->detail));
+	exec_failure(c, &ce, fail);
 	return -1;
 }

@@ -17,6 +17,7 @@
 #include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "cgroup.h"
 #include "confrecv.h"
 #include "log.h"
+#include "privspawn.h"
 #include "proc.h"
 #include "procscan.h"
 #include "spawner.h"
@@ -32,15 +34,28 @@
 #define CHILD_HASH	1024
 #define BANK_BATCH	32	/* held pipes banked at once */
 
+/*
+ * The read ends of a spawn's stdout and stderr pipes, held until the
+ * supervisor has drained them (IMSG_LOGFD_DONE): one record for both,
+ * freed with the last.
+ */
+enum { HP_HELD, HP_DEAD, HP_GONE };
+
 struct heldpipe {
-	LIST_ENTRY(heldpipe)	 hash;	/* by pid, while held */
 	TAILQ_ENTRY(heldpipe)	 entry;	/* loose or banked, in order */
 	int			 fd;	/* -1 while banked */
-	int			 dead;	/* let go of while banked */
-	struct msg_logfd	 lf;
+	uint8_t			 stream; /* enum log_stream, index in set */
+	uint8_t			 state;	/* HP_DEAD: let go of while banked */
 };
-LIST_HEAD(heldlist, heldpipe);
 TAILQ_HEAD(heldq, heldpipe);
+
+struct heldset {
+	struct heldset		*next;	/* hash chain, by pid */
+	pid_t			 pid;
+	uint8_t			 what;
+	char			 unit[SYSG_NAME_MAX + 1];
+	struct heldpipe		 p[2];	/* by stream */
+};
 
 struct orphan {
 	struct orphan	*next;
@@ -52,11 +67,13 @@ static struct {
 	struct unit_conf **units;
 	size_t		 nunits;
 	uint32_t	 gen;
+	const struct unit_conf **hash;	/* open addressing, by name */
+	size_t		 hmask;		/* slots - 1 */
 } conf;
 
 static struct child	*children[CHILD_HASH];
 static size_t		 nchildren;
-static struct heldlist	 held[CHILD_HASH];
+static struct heldset	*held[CHILD_HASH];
 static struct heldq	 loose = TAILQ_HEAD_INITIALIZER(loose);
 static struct heldq	 banked = TAILQ_HEAD_INITIALIZER(banked);
 static size_t		 nbanked, ndead, nloose;
@@ -75,14 +92,57 @@ static void	unit_check_drained(const char *);
 /* ------------------------------------------------------------------ */
 /* Tables */
 
+/* FNV-1a. */
+static size_t
+name_hash(const char *name)
+{
+	const unsigned char	*p;
+	uint32_t		 h = 2166136261U;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619U;
+	return h;
+}
+
+/*
+ * Index the units of the generation just installed by name: at least
+ * twice as many slots as units, linear probing.  The first of two units
+ * of the same name wins, as it did with a scan.
+ */
+static void
+unit_hash_build(void)
+{
+	const struct unit_conf	**t;
+	size_t			  n = 16, i, h;
+
+	while (n < conf.nunits * 2)
+		n *= 2;
+	if ((t = calloc(n, sizeof(*t))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < conf.nunits; i++) {
+		for (h = name_hash(conf.units[i]->name) & (n - 1); t[h] != NULL;
+		    h = (h + 1) & (n - 1))
+			if (strcmp(t[h]->name, conf.units[i]->name) == 0)
+				break;
+		if (t[h] == NULL)
+			t[h] = conf.units[i];
+	}
+	free(conf.hash);
+	conf.hash = t;
+	conf.hmask = n - 1;
+}
+
 const struct unit_conf *
 spawner_unit(const char *name)
 {
-	size_t	 i;
+	size_t	 h;
 
-	for (i = 0; i < conf.nunits; i++)
-		if (strcmp(conf.units[i]->name, name) == 0)
-			return conf.units[i];
+	if (conf.hash == NULL)
+		return NULL;
+	for (h = name_hash(name) & conf.hmask; conf.hash[h] != NULL;
+	    h = (h + 1) & conf.hmask)
+		if (strcmp(conf.hash[h]->name, name) == 0)
+			return conf.hash[h];
 	return NULL;
 }
 
@@ -153,6 +213,24 @@ orphan_remove(pid_t pid)
 }
 
 /*
+ * The unit of an orphan whose environment did not say (read while it is
+ * half way through an exec, it is empty): that of the child of ours that
+ * leads its process group, if any.  A group keeps its id from reuse.
+ */
+static int
+orphan_group_unit(pid_t pid, char *unit, size_t len)
+{
+	struct child	*c;
+	pid_t		 pgid;
+
+	if (proc_stat(pid, NULL, &pgid, NULL) == -1 ||
+	    (c = child_find(pgid)) == NULL)
+		return -1;
+	strlcpy(unit, c->unit, len);
+	return 0;
+}
+
+/*
  * Children of ours that we did not fork: reparented descendants.  Unless
  * `fresh`, a look taken earlier in the same pass of the event loop will
  * do, so a batch of stop requests costs one look, not one per unit.
@@ -180,7 +258,8 @@ orphans_scan(int fresh)
 		if ((o = calloc(1, sizeof(*o))) == NULL)
 			fatal("calloc");
 		o->pid = pl.pids[i];
-		if (proc_env_service(o->pid, o->unit, sizeof(o->unit)) == -1)
+		if (proc_env_service(o->pid, o->unit, sizeof(o->unit)) == -1 &&
+		    orphan_group_unit(o->pid, o->unit, sizeof(o->unit)) == -1)
 			o->unit[0] = '\0';
 		o->next = orphans;
 		orphans = o;
@@ -203,6 +282,46 @@ orphan_of(const char *unit)
 
 /* ------------------------------------------------------------------ */
 /* Pipes held for the supervisor */
+
+static struct heldset *
+heldset_of(struct heldpipe *h)
+{
+	return (struct heldset *)(void *)((char *)(h - h->stream) -
+	    offsetof(struct heldset, p));
+}
+
+/* What the supervisor is told of a held pipe. */
+static void
+held_msg(struct heldpipe *h, struct msg_logfd *lf)
+{
+	struct heldset	*s = heldset_of(h);
+
+	memset(lf, 0, sizeof(*lf));
+	lf->pid = s->pid;
+	lf->what = s->what;
+	lf->stream = h->stream;
+	strlcpy(lf->unit, s->unit, sizeof(lf->unit));
+}
+
+/* A pipe let go of (its fd closed): its set goes with the last one. */
+static void
+held_gone(struct heldpipe *h)
+{
+	struct heldset	*s = heldset_of(h), **pp;
+
+	h->state = HP_GONE;
+	h->fd = -1;
+	if (s->p[LOG_STDOUT].state != HP_GONE ||
+	    s->p[LOG_STDERR].state != HP_GONE)
+		return;
+	for (pp = &held[(unsigned)s->pid % CHILD_HASH]; *pp != NULL;
+	    pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	free(s);
+}
 
 /*
  * The bank: a datagram socketpair that keeps held pipes in flight
@@ -315,10 +434,10 @@ bank_take(void)
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
 			TAILQ_REMOVE(&banked, h, entry);
 			nbanked--;
-			if (h->dead) {
+			if (h->state == HP_DEAD) {
 				close(fd);
-				free(h);
 				ndead--;
+				held_gone(h);
 				continue;
 			}
 			h->fd = fd;
@@ -328,54 +447,78 @@ bank_take(void)
 	}
 }
 
+/*
+ * Hold the read ends of a spawn's pipes and queue a duplicate of each
+ * for the supervisor; held_flush() sends them.
+ */
 static void
-held_add(int fd, pid_t pid, uint32_t what, uint32_t stream,
-    const char *unit)
+held_add(const struct child *c, int outfd, int errfd)
 {
-	struct heldpipe	*h;
-	int		 dup;
+	struct heldset		*s;
+	struct heldpipe		*h;
+	struct msg_logfd	 lf;
+	unsigned		 hash = (unsigned)c->pid % CHILD_HASH;
+	int			 i, dup;
 
-	if ((h = calloc(1, sizeof(*h))) == NULL)
+	if ((s = calloc(1, sizeof(*s))) == NULL)
 		fatal("calloc");
-	h->fd = fd;
-	h->lf.pid = pid;
-	h->lf.what = what;
-	h->lf.stream = stream;
-	strlcpy(h->lf.unit, unit, sizeof(h->lf.unit));
-	LIST_INSERT_HEAD(&held[(unsigned)pid % CHILD_HASH], h, hash);
-	TAILQ_INSERT_TAIL(&loose, h, entry);
-	nloose++;
-	if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
-		log_warn("dup log pipe");
-	else {
-		proc_send(PROC_SUPERVISOR, IMSG_LOGFD, 0, dup, &h->lf,
-		    sizeof(h->lf));
-		/* Out of our fd table now, not after a burst of spawns. */
-		proc_flush(PROC_SUPERVISOR);
+	s->pid = c->pid;
+	s->what = c->what;
+	strlcpy(s->unit, c->unit, sizeof(s->unit));
+	s->p[LOG_STDOUT].fd = outfd;
+	s->p[LOG_STDERR].fd = errfd;
+	s->next = held[hash];
+	held[hash] = s;
+	for (i = LOG_STDOUT; i <= LOG_STDERR; i++) {
+		h = &s->p[i];
+		h->stream = i;
+		h->state = HP_HELD;
+		TAILQ_INSERT_TAIL(&loose, h, entry);
+		nloose++;
+		if ((dup = fcntl(h->fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+			log_warn("dup log pipe");
+			continue;
+		}
+		held_msg(h, &lf);
+		proc_send(PROC_SUPERVISOR, IMSG_LOGFD, 0, dup, &lf, sizeof(lf));
 	}
+}
+
+/*
+ * The duplicates out of our fd table now, not after a burst of spawns,
+ * and the held pipes into the bank once there are enough.
+ */
+static void
+held_flush(void)
+{
+	proc_flush(PROC_SUPERVISOR);
 	bank_fill();
 }
 
 static void
 held_done(const struct msg_logfd *lf)
 {
-	struct heldpipe	*h;
+	struct heldset	*s;
+	struct heldpipe	*h = NULL;
 
-	LIST_FOREACH(h, &held[(unsigned)lf->pid % CHILD_HASH], hash)
-		if (h->lf.pid == lf->pid && h->lf.stream == lf->stream)
+	if (lf->stream > LOG_STDERR)
+		return;
+	for (s = held[(unsigned)lf->pid % CHILD_HASH]; s != NULL; s = s->next)
+		if (s->pid == lf->pid && s->p[lf->stream].state == HP_HELD) {
+			h = &s->p[lf->stream];
 			break;
+		}
 	if (h == NULL)
 		return;
-	LIST_REMOVE(h, hash);
 	if (h->fd != -1) {
 		TAILQ_REMOVE(&loose, h, entry);
 		nloose--;
 		close(h->fd);
-		free(h);
+		held_gone(h);
 		return;
 	}
-	/* Banked: freed when the bank is next emptied. */
-	h->dead = 1;
+	/* Banked: let go of when the bank is next emptied. */
+	h->state = HP_DEAD;
 	if (++ndead >= BANK_BATCH && ndead * 2 >= nbanked) {
 		bank_take();
 		bank_fill();
@@ -774,6 +917,20 @@ reap(int fd, short ev, void *arg)
 /* ------------------------------------------------------------------ */
 /* Requests */
 
+/* The child exec'd (exec_state 1) or failed (-1, as f says). */
+static void
+exec_verdict(struct child *c, const struct msg_spawn_failed *f)
+{
+	if (c->exec_state == -1) {
+		proc_send(PROC_SUPERVISOR, IMSG_SPAWN_FAILED, 0, -1, f,
+		    sizeof(*f));
+		return;
+	}
+	send_spawned(c);
+	if (c->timeout_ms > 0)
+		arm_timer(c, c->timeout_ms);
+}
+
 static void
 exec_result_cb(int fd, short ev, void *arg)
 {
@@ -790,14 +947,7 @@ exec_result_cb(int fd, short ev, void *arg)
 	c->exec_state = r;
 	close(c->errfd);
 	c->errfd = -1;
-	if (r == -1) {
-		proc_send(PROC_SUPERVISOR, IMSG_SPAWN_FAILED, 0, -1, &f,
-		    sizeof(f));
-		return;
-	}
-	send_spawned(c);
-	if (c->timeout_ms > 0)
-		arm_timer(c, c->timeout_ms);
+	exec_verdict(c, &f);
 }
 
 static void
@@ -837,12 +987,16 @@ req_spawn(struct imsg *im)
 		return;
 	}
 	child_insert(c);
-	held_add(outfd, c->pid, c->what, LOG_STDOUT, c->unit);
-	held_add(errfd, c->pid, c->what, LOG_STDERR, c->unit);
-	if (fcntl(c->errfd, F_SETFL, O_NONBLOCK) == -1 ||
-	    (c->errev = event_new(role->base, c->errfd, EV_READ | EV_PERSIST,
-	    exec_result_cb, c)) == NULL || event_add(c->errev, NULL) == -1)
+	held_add(c, outfd, errfd);
+	/* A vfork child has exec'd or failed already: no need to wait. */
+	if (c->exec_state != 0)
+		exec_verdict(c, &f);
+	else if ((c->errev = event_new(role->base, c->errfd,
+	    EV_READ | EV_PERSIST, exec_result_cb, c)) == NULL ||
+	    event_add(c->errev, NULL) == -1)
 		fatal("exec result event");
+	/* One flush for the pipes and the verdict. */
+	held_flush();
 }
 
 static void
@@ -958,6 +1112,7 @@ spawner_peer_up(enum sysg_proc p)
 	struct heldpipe		*h;
 	struct child		*c;
 	struct msg_spawned	 ms;
+	struct msg_logfd	 lf;
 	size_t			 i;
 	int			 dup;
 
@@ -981,7 +1136,8 @@ spawner_peer_up(enum sysg_proc p)
 			log_warn("dup log pipe");
 			continue;
 		}
-		proc_send(p, IMSG_LOGFD, 0, dup, &h->lf, sizeof(h->lf));
+		held_msg(h, &lf);
+		proc_send(p, IMSG_LOGFD, 0, dup, &lf, sizeof(lf));
 	}
 	bank_fill();
 	exits_replay();
@@ -1005,6 +1161,8 @@ conf_msg(struct imsg *im)
 	crecv.units = NULL;
 	crecv.nunits = 0;
 	confrecv_clear(&crecv);
+	unit_hash_build();
+	spawn_signals_snapshot();
 	log_debug("configuration generation %u: %zu units", conf.gen,
 	    conf.nunits);
 	/* Give back what parsing left behind: every fork copies it. */
@@ -1055,6 +1213,7 @@ spawner_init(void)
 {
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("prctl subreaper");
+	privspawn_init();
 	/*
 	 * The parent-death SIGTERM must not kill us: the services would be
 	 * orphaned.  End-of-file on the parent channel stops them instead.
@@ -1120,6 +1279,7 @@ spawner_setup_done(void)
 	spawner_sysmode = role->env.sysmode;
 	spawner_drop_privileges = role->env.drop_privileges;
 	spawner_bound_caps();
+	spawn_signals_snapshot();
 	proc_ready();
 }
 

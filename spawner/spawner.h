@@ -9,30 +9,31 @@
 
 struct child {
 	struct child	*next;		/* hash chain */
-	pid_t		 pid;
-	uint32_t	 reqid;
-	uint32_t	 what;		/* enum spawn_what */
-	char		 unit[SYSG_NAME_MAX + 1];
+	struct event	*errev;		/* exec result, forked child */
+	struct event	*timer;
 	uint64_t	 started_ms;
-	int		 stop_signal;
 	int64_t		 stop_timeout_ms;
 	int64_t		 timeout_ms;	/* hooks, checks, cron runs */
-	int		 stopping;	/* stop sequence under way */
-	int		 killed;	/* SIGKILL sent */
-	int		 reaped;
+	pid_t		 pid;
+	uint32_t	 reqid;
 	int		 status;
-	int		 timed_out;
-	int		 exec_state;	/* 0 unknown, 1 ok, -1 failed */
-	int		 errfd;
-	struct event	*errev;
-	struct event	*timer;
-	int		 cgroup;	/* placed in a cgroup */
+	int		 stop_signal;
+	int		 errfd;		/* exec result pipe, or -1 */
+	uint8_t		 what;		/* enum spawn_what */
+	int8_t		 exec_state;	/* 0 unknown, 1 ok, -1 failed */
+	unsigned int	 stopping:1;	/* stop sequence under way */
+	unsigned int	 killed:1;	/* SIGKILL sent */
+	unsigned int	 reaped:1;
+	unsigned int	 timed_out:1;
+	unsigned int	 cgroup:1;	/* placed in a cgroup */
+	char		 unit[SYSG_NAME_MAX + 1];
 };
 
 /* spawner/spawn.c */
 struct child	*spawn_unit(const struct unit_conf *, const struct msg_spawn *,
 		    int *outfd, int *errfd, struct msg_spawn_failed *);
 int		 spawn_exec_result(struct child *, struct msg_spawn_failed *);
+void		 spawn_signals_snapshot(void);
 
 /* spawner/spawner.c */
 const struct unit_conf *spawner_unit(const char *);

@@ -443,6 +443,83 @@ full_bounding(void)
 /* ------------------------------------------------------------------ */
 /* Tests */
 
+/* Does the list hold g? */
+static int
+has_gid(const gid_t *list, size_t n, gid_t g)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == g)
+			return 1;
+	return 0;
+}
+
+/*
+ * The daemon's own identity is looked up once (privspawn_init) and
+ * reused; should the effective ids change, it is looked up afresh.
+ */
+static void
+test_keep_self(void **state)
+{
+	struct unit_conf u;
+	struct spawn_ids a, b;
+	struct passwd	*pw, *nobody;
+	gid_t		 g[SPAWN_MAXGROUPS];
+	char		 err[256], name[64] = "";
+	size_t		 i;
+	pid_t		 pid;
+	int		 n, st, ok;
+
+	(void)state;
+	unit_init(&u, "self");
+	privspawn_init();
+	assert_int_equal(privspawn_resolve(&u, 0, &a, err, sizeof(err)), 0);
+	assert_int_equal(privspawn_resolve(&u, 0, &b, err, sizeof(err)), 0);
+	assert_int_equal(a.change, 0);
+	assert_int_equal(a.uid, geteuid());
+	assert_int_equal(a.gid, getegid());
+	assert_true((n = getgroups(SPAWN_MAXGROUPS, g)) != -1);
+	for (i = 0; i < (size_t)n; i++)
+		assert_true(has_gid(a.groups, a.ngroups, g[i]));
+	assert_true(has_gid(a.groups, a.ngroups, getegid()));
+	assert_int_equal(a.ngroups, (size_t)n +
+	    !has_gid(g, (size_t)n, getegid()));
+	if ((pw = getpwuid(geteuid())) != NULL)
+		strlcpy(name, pw->pw_name, sizeof(name));
+	assert_string_equal(a.user, name);
+	/* the second time, from the cache: the same */
+	assert_int_equal(b.change, 0);
+	assert_int_equal(b.uid, a.uid);
+	assert_int_equal(b.gid, a.gid);
+	assert_int_equal(b.ngroups, a.ngroups);
+	assert_memory_equal(b.groups, a.groups,
+	    a.ngroups * sizeof(a.groups[0]));
+	assert_string_equal(b.user, a.user);
+
+	if (geteuid() != 0 || (nobody = getpwnam("nobody")) == NULL)
+		return;
+	/* a process that became nobody sees nobody, not the cache */
+	if ((pid = fork()) == 0) {
+		if (setgroups(0, NULL) == -1 ||
+		    setresgid(nobody->pw_gid, nobody->pw_gid,
+		    nobody->pw_gid) == -1 ||
+		    setresuid(nobody->pw_uid, nobody->pw_uid,
+		    nobody->pw_uid) == -1)
+			_exit(2);
+		ok = privspawn_resolve(&u, 0, &a, err, sizeof(err)) == 0 &&
+		    a.change == 0 && a.uid == nobody->pw_uid &&
+		    a.gid == nobody->pw_gid && a.ngroups == 1 &&
+		    a.groups[0] == nobody->pw_gid &&
+		    strcmp(a.user, "nobody") == 0;
+		_exit(ok ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void
 test_resolve(void **state)
 {
@@ -1065,6 +1142,7 @@ main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ns_flags),
+		cmocka_unit_test(test_keep_self),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_full_nobody),
 		cmocka_unit_test(test_nocaps_nobody),

@@ -9,7 +9,6 @@ PKGS	 = libevent yaml-0.1 libcap libbsd-overlay libseccomp jansson
 ROOMS	 = common parent spawner supervisor cron control
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes
@@ -19,7 +18,11 @@ CFLAGS	+= -std=gnu11 $(WARN) -D_GNU_SOURCE $(addprefix -I,$(ROOMS)) \
 HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 ASAN	 = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
-LDLIBS	 = $(PKG_LIBS) -lm
+# The daemon's libraries are linked in statically (their .a files come
+# with the -dev packages): five processes share one text instead of each
+# paying for eight shared objects' relocated pages, and start faster.
+STATIC_LIBS = -levent_core -lyaml -ljansson -lseccomp -lcap -lbsd -lmd
+LDLIBS	 = -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic -lm
 
 SRCS	:= $(filter-out parent/main.c,$(wildcard $(addsuffix /*.c,$(ROOMS))))
 HDRS	:= $(wildcard $(addsuffix /*.h,$(ROOMS)))

@@ -18,7 +18,7 @@
 #include "imsg.h"
 #include "log.h"
 
-#define IMSG_READ_CHUNK	65536
+#define IMSG_READ_CHUNK	16384
 #define IMSG_IOV_MAX	64
 
 void

@@ -3,7 +3,7 @@
 # Does nothing when everything is present.
 set -eu
 pkgs="make gcc pkg-config libevent-dev libyaml-dev libcap-dev libbsd-dev
-libseccomp-dev libjansson-dev libcmocka-dev python3 python3-croniter mandoc
+libseccomp-dev libjansson-dev libmd-dev libcmocka-dev python3 python3-croniter mandoc
 tzdata iproute2 procps"
 missing=
 for p in $pkgs; do

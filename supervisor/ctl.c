@@ -415,15 +415,25 @@ void
 ctl_stats(uint32_t client, const void *data, size_t len)
 {
 	const struct msg_stats	*st = data;
+	struct pidmap		 pm;
 	struct waiter		*w;
 	struct unit		*u;
 	size_t			 i, n = len / sizeof(*st);
 
+	/* Each pid to the first unit (in table order) that has it. */
+	pidmap_init(&pm, 3 * sup.nunits);
+	for (i = 0; i < sup.nunits; i++) {
+		u = sup.units[i];
+		pidmap_put(&pm, u->pid, u);
+		pidmap_put(&pm, u->old_pid, u);
+		pidmap_put(&pm, u->cron_pid, u);
+	}
 	for (i = 0; i < n; i++)
-		if ((u = unit_by_pid(st[i].pid)) != NULL) {
+		if ((u = pidmap_get(&pm, st[i].pid)) != NULL) {
 			u->cpu_ms = st[i].cpu_ms;
 			u->rss = st[i].rss_bytes;
 		}
+	pidmap_free(&pm);
 	for (w = waiters; w != NULL; w = w->next)
 		if (w->client == client && (w->kind == W_STATUS ||
 		    w->kind == W_INSPECT))
@@ -446,15 +456,15 @@ ctl_stats(uint32_t client, const void *data, size_t len)
 static void
 add_dependents(struct waiter *w, struct unit *u)
 {
-	size_t	 i;
+	struct unit *const	*v;
+	size_t			 i, n;
 
 	waiter_add_set(w, u->conf->name);
-	for (i = 0; i < sup.nunits; i++)
-		if (deps_depends_on(sup.units[i], u) &&
-		    (unit_active(sup.units[i]) ||
-		    sup.units[i]->state == ST_BACKOFF ||
-		    sup.units[i]->state == ST_WAITING))
-			add_dependents(w, sup.units[i]);
+	v = deps_dependents(u, &n);
+	for (i = 0; i < n; i++)
+		if (unit_active(v[i]) || v[i]->state == ST_BACKOFF ||
+		    v[i]->state == ST_WAITING)
+			add_dependents(w, v[i]);
 }
 
 static void

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 
 #include "confjson.h"
 #include "confrecv.h"
+#include "htab.h"
 #include "log.h"
 #include "logwriter.h"
 #include "paths.h"
@@ -37,40 +39,49 @@ static struct adopted	*adopted;
 static size_t		 nadopted;
 static int		 restarted_role;
 
+/*
+ * The log files of every unit name that ever had a log pipe, the unit
+ * still configured or not; kept for the life of the process.
+ */
 struct logent {
-	char		 name[SYSG_NAME_MAX + 1];
+	struct hnode	 node;
 	struct logfile	*lf[2];
+	char		 name[];
 };
-static struct logent	*logents;
-static size_t		 nlogents;
+
+static const char *
+logent_key(const struct hnode *n)
+{
+	return ((const struct logent *)(const void *)n)->name;
+}
+
+static struct htab	 logents = HTAB_INITIALIZER(logent_key);
 
 static const char *const what_tags[SPAWN_WHAT_MAX] = {
 	NULL, "hook", "check", "pre_start", "skip"
 };
 
+/* Every unit by name; the key is the unit's conf->name. */
+static const char *
+unit_key(const struct hnode *n)
+{
+	const struct unit	*u = (const struct unit *)(const void *)
+	    ((const char *)n - offsetof(struct unit, name_node));
+
+	return u->conf->name;
+}
+
+static struct htab	 units_by_name = HTAB_INITIALIZER(unit_key);
+
 struct unit *
 unit_find(const char *name)
 {
-	size_t	 i;
+	struct hnode	*n;
 
-	for (i = 0; i < sup.nunits; i++)
-		if (strcmp(sup.units[i]->conf->name, name) == 0)
-			return sup.units[i];
-	return NULL;
-}
-
-struct unit *
-unit_by_pid(pid_t pid)
-{
-	size_t	 i;
-
-	if (pid <= 0)
+	if ((n = htab_find(&units_by_name, name)) == NULL)
 		return NULL;
-	for (i = 0; i < sup.nunits; i++)
-		if (sup.units[i]->pid == pid || sup.units[i]->old_pid == pid ||
-		    sup.units[i]->cron_pid == pid)
-			return sup.units[i];
-	return NULL;
+	return (struct unit *)(void *)((char *)n -
+	    offsetof(struct unit, name_node));
 }
 
 /* ------------------------------------------------------------------ */
@@ -80,18 +91,15 @@ static struct logent *
 logent_get(const char *name)
 {
 	struct logent	*le;
-	size_t		 i;
+	size_t		 len;
 
-	for (i = 0; i < nlogents; i++)
-		if (strcmp(logents[i].name, name) == 0)
-			return &logents[i];
-	le = reallocarray(logents, nlogents + 1, sizeof(*logents));
-	if (le == NULL)
-		fatal("reallocarray");
-	logents = le;
-	le = &logents[nlogents++];
-	memset(le, 0, sizeof(*le));
-	strlcpy(le->name, name, sizeof(le->name));
+	if ((le = (struct logent *)(void *)htab_find(&logents, name)) != NULL)
+		return le;
+	len = strlen(name);
+	if ((le = calloc(1, sizeof(*le) + len + 1)) == NULL)
+		fatal("calloc");
+	memcpy(le->name, name, len + 1);
+	htab_insert(&logents, &le->node);
 	return le;
 }
 
@@ -116,9 +124,12 @@ logfile_for(const char *name, enum log_stream stream)
 static void
 logs_reconf(struct unit *u)
 {
-	struct logent	*le = logent_get(u->conf->name);
+	struct logent	*le;
 	int		 i;
 
+	if ((le = (struct logent *)(void *)htab_find(&logents,
+	    u->conf->name)) == NULL)
+		return;
 	for (i = 0; i < 2; i++)
 		if (le->lf[i] != NULL)
 			logfile_set_conf(le->lf[i], &u->conf->logs);
@@ -295,6 +306,38 @@ unit_free(struct unit *u)
 	free(u);
 }
 
+static size_t	 unitscap;
+
+/* Room for n units in the table (which is then never NULL). */
+static void
+units_reserve(size_t n)
+{
+	struct unit	**p;
+	size_t		  cap = unitscap > 0 ? unitscap : 16;
+
+	if (sup.units != NULL && n <= unitscap)
+		return;
+	while (cap < n)
+		cap *= 2;
+	if ((p = reallocarray(sup.units, cap, sizeof(*p))) == NULL)
+		fatal("reallocarray");
+	sup.units = p;
+	unitscap = cap;
+}
+
+/* Into the table, after the others. */
+static void
+unit_add(struct unit *u)
+{
+	static uint32_t	 seq;
+
+	units_reserve(sup.nunits + 1);
+	sup.units[sup.nunits++] = u;
+	u->seq = seq++;
+	htab_insert(&units_by_name, &u->name_node);
+	deps_index_add(u);
+}
+
 static void
 unit_remove(struct unit *u)
 {
@@ -307,6 +350,8 @@ unit_remove(struct unit *u)
 			sup.nunits--;
 			break;
 		}
+	htab_remove(&units_by_name, &u->name_node);
+	deps_index_del(u);
 	log_info("%s: removed", u->conf->name);
 	unit_free(u);
 }
@@ -682,21 +727,38 @@ echo_width_update(void)
 	sup.echo_width = (int)w;
 }
 
+/* The names of a new generation, while it is compared with the table. */
+struct newname {
+	struct hnode	 node;
+	const char	*name;
+};
+
+static const char *
+newname_key(const struct hnode *n)
+{
+	return ((const struct newname *)(const void *)n)->name;
+}
+
 /* Apply a new generation to a running table: the reload diff. */
 static void
 sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
 {
+	struct htab	 names = HTAB_INITIALIZER(newname_key);
+	struct newname	*nn;
 	struct unit	*u;
 	char		*text, *old;
 	size_t		 i, j;
-	int		 found, same;
+	int		 same;
 
+	if ((nn = calloc(n + 1, sizeof(*nn))) == NULL)
+		fatal("calloc");
+	for (j = 0; j < n; j++) {
+		nn[j].name = nu[j]->name;
+		htab_insert(&names, &nn[j].node);
+	}
 	for (i = 0; i < sup.nunits; i++) {
 		u = sup.units[i];
-		for (j = 0, found = 0; j < n && !found; j++)
-			found = nu[j] != NULL &&
-			    strcmp(nu[j]->name, u->conf->name) == 0;
-		if (found)
+		if (htab_find(&names, u->conf->name) != NULL)
 			continue;
 		json_array_append_new(json_object_get(summary, "removed"),
 		    json_string(u->conf->name));
@@ -716,14 +778,13 @@ sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
 			i--;
 		}
 	}
+	htab_clear(&names);
+	free(nn);
 	for (j = 0; j < n; j++) {
 		if ((u = unit_find(nu[j]->name)) == NULL) {
 			u = unit_new(nu[j]);
 			nu[j] = NULL;
-			if ((sup.units = reallocarray(sup.units, sup.nunits + 1,
-			    sizeof(*sup.units))) == NULL)
-				fatal("reallocarray");
-			sup.units[sup.nunits++] = u;
+			unit_add(u);
 			json_array_append_new(json_object_get(summary,
 			    "added"), json_string(u->conf->name));
 			if (!u->conf->is_cron)
@@ -743,9 +804,11 @@ sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
 		}
 		json_array_append_new(json_object_get(summary, "changed"),
 		    json_string(u->conf->name));
+		deps_index_del(u);
 		unit_conf_free(u->conf);
 		u->conf = nu[j];
 		nu[j] = NULL;
+		deps_index_add(u);
 		logs_reconf(u);
 		if (u->conf->is_cron) {
 			u->state = ST_SCHEDULED;
@@ -776,12 +839,9 @@ conf_apply(void)
 	sup.config_file = pend.file;
 	pend.file = NULL;
 	if (!sup.started && sup.nunits == 0) {
-		if ((sup.units = calloc(pend.nunits + 1, sizeof(*sup.units))) ==
-		    NULL)
-			fatal("calloc");
+		units_reserve(pend.nunits + 1);
 		for (i = 0; i < pend.nunits; i++)
-			sup.units[i] = unit_new(pend.units[i]);
-		sup.nunits = pend.nunits;
+			unit_add(unit_new(pend.units[i]));
 		free(pend.units);
 	} else {
 		summary = json_pack("{s:[],s:[],s:[],s:[]}", "added",

@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "htab.h"
 #include "imsg.h"
 #include "sysg.h"
 
@@ -61,7 +62,8 @@ struct check_rec {
 
 struct unit {
 	struct unit_conf *conf;
-	int		 index;
+	struct hnode	 name_node;	/* unit_find() */
+	uint32_t	 seq;		/* order of creation: the table's */
 	enum unit_state	 state;
 	uint64_t	 since_ms;
 	enum start_phase phase;
@@ -91,9 +93,6 @@ struct unit {
 	size_t		 nchecks;
 	struct exit_rec	*exits;		/* UNIT_EXITS_KEPT, at first use */
 	size_t		 nexits;
-	/* logs */
-	struct logfile	*log_out;
-	struct logfile	*log_err;
 	/* cron */
 	json_t		*cron_info;	/* from the cron process */
 	pid_t		 cron_pid;
@@ -126,7 +125,6 @@ extern struct sup	 sup;
 
 /* supervisor.c */
 struct unit	*unit_find(const char *);
-struct unit	*unit_by_pid(pid_t);
 void		 sup_spawn(struct unit *, uint32_t what, uint32_t event,
 		    uint32_t outcome, int status);
 void		 sup_spawn_start(struct unit *);
@@ -150,10 +148,12 @@ void		 hook_fire(struct unit *, enum hook_event, enum hook_outcome,
 		    int status);
 
 /* deps.c */
+void		 deps_index_add(struct unit *);
+void		 deps_index_del(struct unit *);
+struct unit	*const *deps_dependents(const struct unit *, size_t *);
 void		 deps_evaluate(struct unit *);
 void		 deps_propagate(struct unit *);
 int		 deps_dependents_active(const struct unit *);
-int		 deps_depends_on(const struct unit *, const struct unit *);
 
 /* check.c */
 void		 check_start(struct unit *);

@@ -35,6 +35,7 @@ struct waiter {
 	size_t		 nset;
 	int		 phase;
 	uint64_t	 deadline_ms;	/* 0: none */
+	size_t		 cursor;	/* settle: where a unit was unsettled */
 	struct event	*tick;
 	struct event	*deadline;
 };
@@ -207,7 +208,7 @@ static int
 settle_done(struct waiter *w)
 {
 	struct unit	*u;
-	size_t		 i;
+	size_t		 i, k;
 
 	if (!sup.started)
 		return 0;
@@ -215,9 +216,18 @@ settle_done(struct waiter *w)
 		u = unit_find(w->unit);
 		return u == NULL || unit_settled(u);
 	}
-	for (i = 0; i < sup.nunits; i++)
-		if (!unit_settled(sup.units[i]))
+	/*
+	 * Every unit, starting with the one that was not settled last
+	 * time: units settle roughly in table order, so this does not
+	 * walk the settled ones again at every change.
+	 */
+	for (i = 0; i < sup.nunits; i++) {
+		k = (w->cursor + i) % sup.nunits;
+		if (!unit_settled(sup.units[k])) {
+			w->cursor = k;
 			return 0;
+		}
+	}
 	return 1;
 }
 
@@ -316,10 +326,12 @@ waiter_check(struct waiter *w)
 	return 1;
 }
 
-static int	in_check;
+static int		 in_check;
+static struct event	*ev_changed;
 
-void
-ctl_units_changed(void)
+/* Look at every waiter now. */
+static void
+waiters_check(void)
 {
 	struct waiter	*w, *next;
 
@@ -331,6 +343,31 @@ ctl_units_changed(void)
 		waiter_check(w);
 	}
 	in_check = 0;
+}
+
+static void
+units_changed_cb(int fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	waiters_check();
+}
+
+/*
+ * A unit changed: look at the waiters once the current event is handled
+ * (a batch of messages changes many units), not at every change.  As
+ * before, changes made by the waiters themselves are not reported back.
+ */
+void
+ctl_units_changed(void)
+{
+	if (in_check || waiters == NULL)
+		return;
+	if (ev_changed == NULL && (ev_changed = event_new(role->base, -1, 0,
+	    units_changed_cb, NULL)) == NULL)
+		fatalx("event_new");
+	event_active(ev_changed, EV_TIMEOUT, 0);
 }
 
 static void
@@ -349,7 +386,7 @@ waiter_tick(int fd, short ev, void *arg)
 	}
 	ctl_progress(w->client, "working");
 	/* Catch anything a state change did not report. */
-	ctl_units_changed();
+	waiters_check();
 }
 
 static void
@@ -523,7 +560,7 @@ req_stop(uint32_t client, struct unit *u)
 	w = waiter_new(client, W_STOP, NULL);
 	add_dependents(w, u);
 	/* Not waiter_check(w): stopping changes units, which checks w. */
-	ctl_units_changed();
+	waiters_check();
 }
 
 static void
@@ -538,7 +575,7 @@ req_restart(uint32_t client, struct unit *u, json_int_t wait)
 		for (i = 0; i < sup.nunits; i++)
 			if (!sup.units[i]->conf->is_cron)
 				waiter_add_set(w, sup.units[i]->conf->name);
-		ctl_units_changed();
+		waiters_check();
 		return;
 	}
 	if (u->conf->is_cron) {

@@ -176,6 +176,7 @@ void		 ctl_clients_lost(void);
 void		 ctl_stats(uint32_t, const void *, size_t);
 
 /* statefile.c */
+char		*statefile_text(void);
 void		 statefile_write(void);
 void		 statefile_write_now(void);
 void		 statefile_restore(void);

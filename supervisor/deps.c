@@ -149,7 +149,7 @@ deps_evaluate(struct unit *u)
 			    bad);
 			/* Already blocked: only the reason may have changed. */
 			if (u->state == ST_WAITING)
-				fsm(u, EV_DEP_BAD, u->reason);
+				fsm(u, EV_DEP_BAD, unit_reason(u));
 			else
 				ctl_units_changed();
 			return;
@@ -161,7 +161,7 @@ deps_evaluate(struct unit *u)
 		}
 		return;
 	}
-	u->reason[0] = '\0';
+	unit_clear_reason(u);
 	fsm(u, EV_DEPS_OK, "dependencies ready");
 }
 

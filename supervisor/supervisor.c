@@ -273,6 +273,16 @@ backoff_timer(int fd, short ev, void *arg)
 	fsm(arg, EV_TIMER, "backoff elapsed");
 }
 
+/* Restart after tv (the timer is made by the first backoff). */
+void
+sup_backoff(struct unit *u, const struct timeval *tv)
+{
+	if (u->timer == NULL &&
+	    (u->timer = evtimer_new(role->base, backoff_timer, u)) == NULL)
+		fatalx("evtimer_new");
+	evtimer_add(u->timer, tv);
+}
+
 static struct unit *
 unit_new(struct unit_conf *c)
 {
@@ -284,8 +294,6 @@ unit_new(struct unit_conf *c)
 	u->state = c->is_cron ? ST_SCHEDULED : ST_STOPPED;
 	u->since_ms = now_ms();
 	u->last_status = -1;
-	if ((u->timer = evtimer_new(role->base, backoff_timer, u)) == NULL)
-		fatalx("evtimer_new");
 	cron_info_take(u);
 	return u;
 }
@@ -298,8 +306,10 @@ unit_free(struct unit *u)
 		event_free(u->hc_timer);
 	if (u->roll_timer != NULL)
 		event_free(u->roll_timer);
-	event_free(u->timer);
+	if (u->timer != NULL)
+		event_free(u->timer);
 	json_decref(u->cron_info);
+	free(u->reason);
 	unit_conf_free(u->conf);
 	free(u->exits);
 	free(u->checks);
@@ -434,8 +444,8 @@ on_spawn_failed(const struct msg_spawn_failed *f)
 			return;
 		unit_set_reason(u, "%s%s: %s", f->what == SPAWN_PRESTART ?
 		    "pre_start " : "", f->step, strerror(f->err));
-		unit_record_exit(u, -1, u->reason);
-		fsm(u, EV_SPAWN_FAILED, u->reason);
+		unit_record_exit(u, -1, unit_reason(u));
+		fsm(u, EV_SPAWN_FAILED, unit_reason(u));
 		break;
 	case SPAWN_SKIP:
 		if (f->reqid != u->reqid)
@@ -470,15 +480,15 @@ on_helper_exit(struct unit *u, const struct msg_exited *me)
 		else
 			unit_set_reason(u, "pre_start exited with %d",
 			    WEXITSTATUS(st));
-		unit_record_exit(u, st, u->reason);
-		fsm(u, EV_SPAWN_FAILED, u->reason);
+		unit_record_exit(u, st, unit_reason(u));
+		fsm(u, EV_SPAWN_FAILED, unit_reason(u));
 		break;
 	case SPAWN_SKIP:
 		if (me->reqid != u->reqid || u->phase != PH_SKIPCHECK)
 			return;
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 			unit_set_reason(u, "skip command exited 0");
-			fsm(u, EV_SKIP, u->reason);
+			fsm(u, EV_SKIP, unit_reason(u));
 			return;
 		}
 		sup_spawn_start(u);

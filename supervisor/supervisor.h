@@ -16,6 +16,7 @@
 
 #define UNIT_EXITS_KEPT		10
 #define UNIT_CHECKS_KEPT	10
+#define UNIT_REASON_MAX		256
 
 enum fsm_event {
 	EV_START = 0,		/* manual or initial start */
@@ -80,8 +81,8 @@ struct unit {
 	int		 consecutive;	/* short runs in a row */
 	int		 last_status;	/* wait status, -1: none */
 	enum after_stop	 after_stop;
-	char		 reason[256];
-	struct event	*timer;		/* backoff */
+	char		*reason;	/* UNIT_REASON_MAX bytes once set */
+	struct event	*timer;		/* backoff, at first use */
 	/* health */
 	struct event	*hc_timer;
 	struct probe	*hc_probe;
@@ -128,6 +129,7 @@ struct unit	*unit_find(const char *);
 void		 sup_spawn(struct unit *, uint32_t what, uint32_t event,
 		    uint32_t outcome, int status);
 void		 sup_spawn_start(struct unit *);
+void		 sup_backoff(struct unit *, const struct timeval *);
 void		 sup_stop_pid(struct unit *, pid_t);
 void		 sup_state_changed(struct unit *);
 void		 sup_shutdown_check(void);
@@ -142,6 +144,8 @@ const char	*state_name(enum unit_state);
 enum unit_health unit_health(const struct unit *);
 void		 unit_set_reason(struct unit *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+void		 unit_clear_reason(struct unit *);
+const char	*unit_reason(const struct unit *);
 void		 unit_record_exit(struct unit *, int status, const char *);
 int		 unit_active(const struct unit *);
 void		 hook_fire(struct unit *, enum hook_event, enum hook_outcome,

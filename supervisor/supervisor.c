@@ -7,6 +7,7 @@
 
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -103,19 +104,124 @@ logent_get(const char *name)
 	return le;
 }
 
-static struct logfile *
-logfile_for(const char *name, enum log_stream stream)
+/*
+ * The unit log files that were in the log directory when the first log
+ * pipe came.  Only this process makes files there, so a file that is not
+ * among them is not there: logfile_open_flags() need not look for it
+ * (LOGFILE_NEW), its first write makes and checks it.  A name leaves the
+ * set once its file is open.
+ */
+struct lname {
+	struct hnode	 node;
+	char		 name[];
+};
+
+static const char *
+lname_key(const struct hnode *n)
 {
-	struct logent		*le = logent_get(name);
-	struct unit		*u = unit_find(name);
+	return ((const struct lname *)(const void *)n)->name;
+}
+
+static struct htab	 lnames = HTAB_INITIALIZER(lname_key);
+static int		 lnames_state;	/* 0 not listed, 1 listed, -1 failed */
+
+static int
+lname_ours(const char *name)
+{
+	size_t	 len = strlen(name), sfx = strlen(".stdout.log");
+
+	return len > sfx && (strcmp(name + len - sfx, ".stdout.log") == 0 ||
+	    strcmp(name + len - sfx, ".stderr.log") == 0);
+}
+
+static void
+lname_del(struct lname *ln)
+{
+	htab_remove(&lnames, &ln->node);
+	free(ln);
+	if (lnames.n == 0)
+		htab_clear(&lnames);
+}
+
+static void
+lnames_clear(void)
+{
+	struct hnode	*n, *next;
+	size_t		 i;
+
+	for (i = 0; i < lnames.nb; i++)
+		for (n = lnames.b[i]; n != NULL; n = next) {
+			next = n->next;
+			free(n);
+		}
+	htab_clear(&lnames);
+}
+
+static void
+lnames_list(void)
+{
+	struct dirent	*de;
+	struct lname	*ln;
+	DIR		*d;
+	size_t		 len;
+	int		 fd;
+
+	lnames_state = -1;
+	if ((fd = openat(sup.log_dirfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (!lname_ours(de->d_name))
+			continue;
+		len = strlen(de->d_name);
+		if ((ln = calloc(1, sizeof(*ln) + len + 1)) == NULL)
+			fatal("calloc");
+		memcpy(ln->name, de->d_name, len + 1);
+		htab_insert(&lnames, &ln->node);
+	}
+	if (errno != 0) {
+		/* Not all of it: look for every file. */
+		log_warn("list the log directory");
+		lnames_clear();
+	} else
+		lnames_state = 1;
+	closedir(d);
+}
+
+static struct logfile *
+logfile_for(struct logent *le, enum log_stream stream)
+{
+	struct unit		*u = unit_find(le->name);
 	struct logs_conf	 defl = { 10 * 1024 * 1024, 5, false };
+	struct lname		*ln = NULL;
+	char			 fname[SYSG_NAME_MAX + 16];
+	int			 flags = LOGFILE_KEEPDIR;
 
 	if (le->lf[stream] != NULL)
 		return le->lf[stream];
-	le->lf[stream] = logfile_open(role->base, sup.log_dirfd, name, stream,
-	    u != NULL ? &u->conf->logs : &defl, role->env.sysmode);
+	if (lnames_state == 0)
+		lnames_list();
+	if (lnames_state == 1) {
+		(void)snprintf(fname, sizeof(fname), "%s.%s.log", le->name,
+		    stream == LOG_STDERR ? "stderr" : "stdout");
+		if ((ln = (struct lname *)(void *)htab_find(&lnames,
+		    fname)) == NULL)
+			flags |= LOGFILE_NEW;
+	}
+	le->lf[stream] = logfile_open_flags(role->base, sup.log_dirfd,
+	    le->name, stream, u != NULL ? &u->conf->logs : &defl,
+	    role->env.sysmode, flags);
+	if (le->lf[stream] != NULL && ln != NULL)
+		lname_del(ln);
 	if (le->lf[stream] != NULL && role->env.foreground)
-		logfile_set_echo(le->lf[stream], STDERR_FILENO, name,
+		logfile_set_echo(le->lf[stream], STDERR_FILENO, le->name,
 		    sup.echo_width, role->env.color);
 	return le->lf[stream];
 }
@@ -135,8 +241,13 @@ logs_reconf(struct unit *u)
 			logfile_set_conf(le->lf[i], &u->conf->logs);
 }
 
+/* What IMSG_LOGFD_DONE says when the pipe ends: all of msg_logfd. */
 struct logfd_done {
-	struct msg_logfd	 lf;
+	struct logent	*le;		/* the unit's name */
+	int32_t		 pid;
+	uint32_t	 what;
+	uint32_t	 stream;
+	char		 tag[];
 };
 
 /*
@@ -149,15 +260,21 @@ struct logfd_wait {
 };
 static struct logfd_wait	*logfd_waits;
 static size_t			 nlogfd_waits;
+static size_t			 logfd_waitscap;
 
 static void
 logfd_eof(void *arg)
 {
 	struct logfd_done	*d = arg;
+	struct msg_logfd	 lf;
 
-	if (d->lf.unit[0] != '\0')
-		proc_send(PROC_SPAWNER, IMSG_LOGFD_DONE, 0, -1, &d->lf,
-		    sizeof(d->lf));
+	memset(&lf, 0, sizeof(lf));
+	lf.pid = d->pid;
+	lf.what = d->what;
+	lf.stream = d->stream;
+	strlcpy(lf.unit, d->le->name, sizeof(lf.unit));
+	strlcpy(lf.tag, d->tag, sizeof(lf.tag));
+	proc_send(PROC_SPAWNER, IMSG_LOGFD_DONE, 0, -1, &lf, sizeof(lf));
 	free(d);
 }
 
@@ -167,33 +284,50 @@ sup_attach_log(const struct msg_logfd *lf, int fd)
 	struct logfile		*f;
 	struct logfd_done	*d;
 	struct logfd_wait	*w;
+	struct logent		*le;
 	const char		*tag;
+	size_t			 len;
 
 	if (lf->unit[0] != '\0' && (sup.log_dirfd < 0 || sup.units == NULL)) {
-		if ((w = reallocarray(logfd_waits, nlogfd_waits + 1,
-		    sizeof(*w))) == NULL)
-			fatal("reallocarray");
-		logfd_waits = w;
+		if (nlogfd_waits == logfd_waitscap) {
+			logfd_waitscap = logfd_waitscap > 0 ?
+			    logfd_waitscap * 2 : 64;
+			if ((w = reallocarray(logfd_waits, logfd_waitscap,
+			    sizeof(*w))) == NULL)
+				fatal("reallocarray");
+			logfd_waits = w;
+		}
 		logfd_waits[nlogfd_waits].lf = *lf;
 		logfd_waits[nlogfd_waits++].fd = fd;
 		return;
 	}
 	if (lf->unit[0] == '\0') {
-		f = sup.suplog;
-		tag = NULL;
-	} else {
-		f = logfile_for(lf->unit, lf->stream == LOG_STDERR ?
-		    LOG_STDERR : LOG_STDOUT);
-		tag = lf->what < SPAWN_WHAT_MAX ? what_tags[lf->what] : "?";
+		/* The daemon's own log: nothing to tell at its end. */
+		if (sup.suplog == NULL) {
+			log_warnx("no log file for '': output discarded");
+			close(fd);
+			return;
+		}
+		logfile_attach(sup.suplog, fd, NULL, NULL, NULL);
+		return;
 	}
+	le = logent_get(lf->unit);
+	f = logfile_for(le, lf->stream == LOG_STDERR ? LOG_STDERR :
+	    LOG_STDOUT);
+	tag = lf->what < SPAWN_WHAT_MAX ? what_tags[lf->what] : "?";
 	if (f == NULL) {
 		log_warnx("no log file for '%s': output discarded", lf->unit);
 		close(fd);
 		return;
 	}
-	if ((d = malloc(sizeof(*d))) == NULL)
+	len = strlen(lf->tag);
+	if ((d = malloc(sizeof(*d) + len + 1)) == NULL)
 		fatal("malloc");
-	d->lf = *lf;
+	d->le = le;
+	d->pid = lf->pid;
+	d->what = lf->what;
+	d->stream = lf->stream;
+	memcpy(d->tag, lf->tag, len + 1);
 	logfile_attach(f, fd, tag, logfd_eof, d);
 }
 
@@ -204,7 +338,7 @@ logfd_waits_flush(void)
 	size_t			 i, n = nlogfd_waits;
 
 	logfd_waits = NULL;
-	nlogfd_waits = 0;
+	nlogfd_waits = logfd_waitscap = 0;
 	for (i = 0; i < n; i++)
 		sup_attach_log(&w[i].lf, w[i].fd);
 	free(w);
@@ -1057,8 +1191,8 @@ suplog_open(void)
 
 	if (sup.suplog != NULL || role->env.foreground || sup.log_dirfd < 0)
 		return;
-	sup.suplog = logfile_open(role->base, sup.log_dirfd, NULL,
-	    LOG_STDOUT, &lc, role->env.sysmode);
+	sup.suplog = logfile_open_flags(role->base, sup.log_dirfd, NULL,
+	    LOG_STDOUT, &lc, role->env.sysmode, LOGFILE_KEEPDIR);
 	if (sup.suplog != NULL)
 		log_setwriter(suplog_writer);
 }

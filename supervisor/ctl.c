@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,17 +43,20 @@ struct waiter {
 
 static struct waiter	*waiters;
 
+#define CTL_TRIM_LEN	(64 * 1024)
+
 /* ------------------------------------------------------------------ */
 /* Replies */
 
-static void
+/* Returns the length of the text sent. */
+static size_t
 send_json(uint32_t client, json_t *doc)
 {
 	char	*text;
 	size_t	 len, off, n;
 
 	if (doc == NULL)
-		return;
+		return 0;
 	if ((text = json_dumps(doc, JSON_COMPACT)) == NULL)
 		fatalx("json_dumps");
 	len = strlen(text);
@@ -64,6 +68,7 @@ send_json(uint32_t client, json_t *doc)
 		    text + off, n);
 	}
 	free(text);
+	return len;
 }
 
 void
@@ -71,9 +76,13 @@ ctl_reply(uint32_t client, int code, json_t *doc, const char *fmt, ...)
 {
 	struct msg_ctl_end	 end;
 	va_list			 ap;
+	size_t			 len;
 
-	send_json(client, doc);
+	len = send_json(client, doc);
 	json_decref(doc);
+	/* A status of many units: give its document back to the system. */
+	if (len >= CTL_TRIM_LEN)
+		malloc_trim(0);
 	memset(&end, 0, sizeof(end));
 	end.exitcode = code;
 	va_start(ap, fmt);

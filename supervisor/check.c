@@ -25,7 +25,7 @@ check_arm(struct unit *u, int64_t ms)
 	struct timeval	 tv;
 
 	if (u->hc_timer == NULL &&
-	    (u->hc_timer = evtimer_new(event_get_base(u->timer), check_run,
+	    (u->hc_timer = evtimer_new(role->base, check_run,
 	    u)) == NULL)
 		fatalx("evtimer_new");
 	tv.tv_sec = ms / 1000;
@@ -138,7 +138,7 @@ check_run(int fd, short ev, void *arg)
 		sup_spawn(u, SPAWN_CHECK, 0, 0, -1);
 		return;
 	}
-	u->hc_probe = probe_start(event_get_base(u->timer), h->type,
+	u->hc_probe = probe_start(role->base, h->type,
 	    h->target, h->timeout_ms, probe_done, u);
 	if (u->hc_probe == NULL)
 		check_result(u, 0, "cannot start probe");

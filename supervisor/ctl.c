@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,23 +36,27 @@ struct waiter {
 	size_t		 nset;
 	int		 phase;
 	uint64_t	 deadline_ms;	/* 0: none */
+	size_t		 cursor;	/* settle: where a unit was unsettled */
 	struct event	*tick;
 	struct event	*deadline;
 };
 
 static struct waiter	*waiters;
 
+#define CTL_TRIM_LEN	(64 * 1024)
+
 /* ------------------------------------------------------------------ */
 /* Replies */
 
-static void
+/* Returns the length of the text sent. */
+static size_t
 send_json(uint32_t client, json_t *doc)
 {
 	char	*text;
 	size_t	 len, off, n;
 
 	if (doc == NULL)
-		return;
+		return 0;
 	if ((text = json_dumps(doc, JSON_COMPACT)) == NULL)
 		fatalx("json_dumps");
 	len = strlen(text);
@@ -63,6 +68,7 @@ send_json(uint32_t client, json_t *doc)
 		    text + off, n);
 	}
 	free(text);
+	return len;
 }
 
 void
@@ -70,9 +76,13 @@ ctl_reply(uint32_t client, int code, json_t *doc, const char *fmt, ...)
 {
 	struct msg_ctl_end	 end;
 	va_list			 ap;
+	size_t			 len;
 
-	send_json(client, doc);
+	len = send_json(client, doc);
 	json_decref(doc);
+	/* A status of many units: give its document back to the system. */
+	if (len >= CTL_TRIM_LEN)
+		malloc_trim(0);
 	memset(&end, 0, sizeof(end));
 	end.exitcode = code;
 	va_start(ap, fmt);
@@ -207,7 +217,7 @@ static int
 settle_done(struct waiter *w)
 {
 	struct unit	*u;
-	size_t		 i;
+	size_t		 i, k;
 
 	if (!sup.started)
 		return 0;
@@ -215,9 +225,18 @@ settle_done(struct waiter *w)
 		u = unit_find(w->unit);
 		return u == NULL || unit_settled(u);
 	}
-	for (i = 0; i < sup.nunits; i++)
-		if (!unit_settled(sup.units[i]))
+	/*
+	 * Every unit, starting with the one that was not settled last
+	 * time: units settle roughly in table order, so this does not
+	 * walk the settled ones again at every change.
+	 */
+	for (i = 0; i < sup.nunits; i++) {
+		k = (w->cursor + i) % sup.nunits;
+		if (!unit_settled(sup.units[k])) {
+			w->cursor = k;
 			return 0;
+		}
+	}
 	return 1;
 }
 
@@ -316,10 +335,12 @@ waiter_check(struct waiter *w)
 	return 1;
 }
 
-static int	in_check;
+static int		 in_check;
+static struct event	*ev_changed;
 
-void
-ctl_units_changed(void)
+/* Look at every waiter now. */
+static void
+waiters_check(void)
 {
 	struct waiter	*w, *next;
 
@@ -331,6 +352,31 @@ ctl_units_changed(void)
 		waiter_check(w);
 	}
 	in_check = 0;
+}
+
+static void
+units_changed_cb(int fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	waiters_check();
+}
+
+/*
+ * A unit changed: look at the waiters once the current event is handled
+ * (a batch of messages changes many units), not at every change.  As
+ * before, changes made by the waiters themselves are not reported back.
+ */
+void
+ctl_units_changed(void)
+{
+	if (in_check || waiters == NULL)
+		return;
+	if (ev_changed == NULL && (ev_changed = event_new(role->base, -1, 0,
+	    units_changed_cb, NULL)) == NULL)
+		fatalx("event_new");
+	event_active(ev_changed, EV_TIMEOUT, 0);
 }
 
 static void
@@ -349,7 +395,7 @@ waiter_tick(int fd, short ev, void *arg)
 	}
 	ctl_progress(w->client, "working");
 	/* Catch anything a state change did not report. */
-	ctl_units_changed();
+	waiters_check();
 }
 
 static void
@@ -415,15 +461,25 @@ void
 ctl_stats(uint32_t client, const void *data, size_t len)
 {
 	const struct msg_stats	*st = data;
+	struct pidmap		 pm;
 	struct waiter		*w;
 	struct unit		*u;
 	size_t			 i, n = len / sizeof(*st);
 
+	/* Each pid to the first unit (in table order) that has it. */
+	pidmap_init(&pm, 3 * sup.nunits);
+	for (i = 0; i < sup.nunits; i++) {
+		u = sup.units[i];
+		pidmap_put(&pm, u->pid, u);
+		pidmap_put(&pm, u->old_pid, u);
+		pidmap_put(&pm, u->cron_pid, u);
+	}
 	for (i = 0; i < n; i++)
-		if ((u = unit_by_pid(st[i].pid)) != NULL) {
+		if ((u = pidmap_get(&pm, st[i].pid)) != NULL) {
 			u->cpu_ms = st[i].cpu_ms;
 			u->rss = st[i].rss_bytes;
 		}
+	pidmap_free(&pm);
 	for (w = waiters; w != NULL; w = w->next)
 		if (w->client == client && (w->kind == W_STATUS ||
 		    w->kind == W_INSPECT))
@@ -446,15 +502,15 @@ ctl_stats(uint32_t client, const void *data, size_t len)
 static void
 add_dependents(struct waiter *w, struct unit *u)
 {
-	size_t	 i;
+	struct unit *const	*v;
+	size_t			 i, n;
 
 	waiter_add_set(w, u->conf->name);
-	for (i = 0; i < sup.nunits; i++)
-		if (deps_depends_on(sup.units[i], u) &&
-		    (unit_active(sup.units[i]) ||
-		    sup.units[i]->state == ST_BACKOFF ||
-		    sup.units[i]->state == ST_WAITING))
-			add_dependents(w, sup.units[i]);
+	v = deps_dependents(u, &n);
+	for (i = 0; i < n; i++)
+		if (unit_active(v[i]) || v[i]->state == ST_BACKOFF ||
+		    v[i]->state == ST_WAITING)
+			add_dependents(w, v[i]);
 }
 
 static void
@@ -513,7 +569,7 @@ req_stop(uint32_t client, struct unit *u)
 	w = waiter_new(client, W_STOP, NULL);
 	add_dependents(w, u);
 	/* Not waiter_check(w): stopping changes units, which checks w. */
-	ctl_units_changed();
+	waiters_check();
 }
 
 static void
@@ -528,7 +584,7 @@ req_restart(uint32_t client, struct unit *u, json_int_t wait)
 		for (i = 0; i < sup.nunits; i++)
 			if (!sup.units[i]->conf->is_cron)
 				waiter_add_set(w, sup.units[i]->conf->name);
-		ctl_units_changed();
+		waiters_check();
 		return;
 	}
 	if (u->conf->is_cron) {

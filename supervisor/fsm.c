@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -36,14 +37,37 @@ state_name(enum unit_state s)
 	return s < ST_MAX ? state_names[s] : "unknown";
 }
 
+/*
+ * Why the unit is in its state.  The buffer is made by the first reason
+ * and then stays (a pointer to it may be the cause of the fsm() call
+ * that sets the next reason); formatted aside, as the reason may be one
+ * of the arguments.
+ */
 void
 unit_set_reason(struct unit *u, const char *fmt, ...)
 {
+	char	 buf[UNIT_REASON_MAX];
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	vsnprintf(u->reason, sizeof(u->reason), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (u->reason == NULL && (u->reason = malloc(UNIT_REASON_MAX)) == NULL)
+		fatal("malloc");
+	memcpy(u->reason, buf, strlen(buf) + 1);
+}
+
+void
+unit_clear_reason(struct unit *u)
+{
+	if (u->reason != NULL)
+		unit_clear_reason(u);
+}
+
+const char *
+unit_reason(const struct unit *u)
+{
+	return u->reason != NULL ? u->reason : "";
 }
 
 void
@@ -152,7 +176,7 @@ rolling_done(struct unit *u)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	if (u->roll_timer == NULL && (u->roll_timer = evtimer_new(
-	    event_get_base(u->timer), rolling_stop_old, u)) == NULL)
+	    role->base, rolling_stop_old, u)) == NULL)
 		fatalx("evtimer_new");
 	evtimer_add(u->roll_timer, &tv);
 }
@@ -187,7 +211,7 @@ static enum unit_state
 a_start(struct unit *u)
 {
 	u->manual_stop = 0;
-	u->reason[0] = '\0';
+	unit_clear_reason(u);
 	timer_cancel(u);
 	if (u->conf->skip == SKIP_YES) {
 		unit_set_reason(u, "skip: true");
@@ -199,7 +223,7 @@ a_start(struct unit *u)
 static enum unit_state
 a_launch(struct unit *u)
 {
-	u->reason[0] = '\0';
+	unit_clear_reason(u);
 	u->hc_passed = u->hc_fails = u->hc_failing = 0;
 	u->reqid = ++sup.next_reqid;
 	if (u->conf->skip == SKIP_COMMAND) {
@@ -229,7 +253,7 @@ a_stopped_idle(struct unit *u)
 {
 	timer_cancel(u);
 	u->manual_stop = 1;
-	u->reason[0] = '\0';
+	unit_clear_reason(u);
 	return ST_STOPPED;
 }
 
@@ -267,7 +291,7 @@ static enum unit_state
 a_spawn_failed(struct unit *u)
 {
 	if (u->rolling)
-		return rolling_abort(u, u->reason);
+		return rolling_abort(u, unit_reason(u));
 	u->phase = PH_NONE;
 	u->pid = 0;
 	check_stop(u);
@@ -309,7 +333,7 @@ after_exit(struct unit *u, int status)
 	u->auto_restart = 1;
 	tv.tv_sec = delay / 1000;
 	tv.tv_usec = (delay % 1000) * 1000;
-	evtimer_add(u->timer, &tv);
+	sup_backoff(u, &tv);
 	return ST_BACKOFF;
 }
 
@@ -335,7 +359,7 @@ a_exit(struct unit *u)
 	next = after_exit(u, status);
 	/* A one-shot that exited 0 still satisfies its dependents. */
 	u->ready = next == ST_EXITED && u->conf->restart == RESTART_NEVER;
-	if (next == ST_FAILED && u->reason[0] == '\0') {
+	if (next == ST_FAILED && unit_reason(u)[0] == '\0') {
 		if (WIFSIGNALED(status))
 			unit_set_reason(u, "killed by signal %d",
 			    WTERMSIG(status));

@@ -2,12 +2,14 @@
  * The supervisor's lossless log writer (see logwriter.h).
  */
 
+#include <sys/ioctl.h>
 #include <sys/queue.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 
 #include "log.h"
 #include "logwriter.h"
+#include "paths.h"
 
 #define CHUNK		(256 * 1024)	/* bytes taken from a pipe at once */
 #define OUTCAP		(2 * CHUNK)	/* formatted output of one chunk */
@@ -26,13 +29,28 @@
 #define PIPE_SIZE	(1024 * 1024)
 #define ECHO_MAX	4096		/* longest echoed line piece */
 #define STAMP_LEN	25		/* "2026-11-22T10:00:00.123Z " */
-#define TAG_MAX		64
+#define TAG_MAX		64		/* with "[] " and the NUL */
 #define FNAME_MAX	(SYSG_NAME_MAX + 32)
 #define ARCHIVES_MAX	1000
+
+/*
+ * A thousand idle services have two logfiles and two sources each: what
+ * only some need (a stall, the backlog, the echo) is allocated when
+ * needed, names are as long as they are, and a source's event lives in
+ * the source's own allocation.
+ */
 
 struct eline {
 	char		*buf;		/* ECHO_MAX bytes, allocated lazily */
 	size_t		 len;
+};
+
+/* A source's chunk that could not be written yet (stalled file). */
+struct srcpend {
+	char		*buf;		/* formatted, not yet written */
+	size_t		 len;
+	size_t		 off;
+	size_t		 consume;	/* to take from fd once written */
 };
 
 struct logsrc {
@@ -41,25 +59,39 @@ struct logsrc {
 	int		 fd;
 	int		 tee;		/* lossless path (fd is a pipe) */
 	int		 bol;		/* at the start of a line */
-	char		 tag[TAG_MAX];	/* "[tag] " or "" */
+	int		 sized;		/* pipe enlarged (at the first read) */
 	size_t		 taglen;
-	struct event	*ev;
-	char		*pend;		/* formatted, not yet written */
-	size_t		 pendlen;
-	size_t		 pendoff;
-	size_t		 consume;	/* to take from fd once written */
+	struct event	*ev;		/* in this allocation, after tag */
+	struct srcpend	*pend;
 	struct eline	 echo;
 	void		(*on_eof)(void *);
 	void		*arg;
+	char		 tag[];		/* "[tag] " or "" */
 };
 
 TAILQ_HEAD(srclist, logsrc);
 
+/* logfile_append()'s lines, waiting to be written. */
+struct backlog {
+	char		*buf;
+	size_t		 len;
+	size_t		 cap;
+	int		 mid;		/* partly written, mid-line */
+	uint64_t	 dropped;
+};
+
+struct lfecho {
+	int		 fd;		/* -1: off */
+	char		*prefix;
+	size_t		 plen;
+	struct eline	 aecho;		/* logfile_append()'s */
+};
+
 struct logfile {
 	struct event_base *base;
 	int		 dirfd;
+	int		 owndir;	/* dirfd is our duplicate */
 	int		 fd;		/* -1: (re)open before writing */
-	char		 name[FNAME_MAX];
 	mode_t		 mode;
 	struct logs_conf conf;
 	uint64_t	 size;
@@ -67,18 +99,12 @@ struct logfile {
 	int		 busy;		/* appends go to the backlog */
 	int		 stalled;
 	int		 retry_ms;
-	struct event	*retry_ev;
-	char		*bl;		/* backlog of logfile_append */
-	size_t		 bllen;
-	size_t		 blcap;
-	int		 blmid;		/* backlog partly written, mid-line */
-	uint64_t	 dropped;
-	int		 efd;		/* echo */
-	char		*eprefix;
-	size_t		 eplen;
-	struct eline	 aecho;
+	struct event	*retry_ev;	/* made by the first stall */
+	struct backlog	*bl;		/* made by the first append */
+	struct lfecho	*echo;		/* made by logfile_set_echo() */
 	struct srclist	 srcs;
 	size_t		 nsrcs;
+	char		 name[];
 };
 
 static int	 scratch[2] = { -1, -1 };
@@ -348,8 +374,8 @@ echo_out(struct logfile *f, const char *tag, size_t taglen, const char *a,
 	struct iovec	 iov[5];
 	int		 n = 0;
 
-	iov[n].iov_base = f->eprefix;
-	iov[n++].iov_len = f->eplen;
+	iov[n].iov_base = f->echo->prefix;
+	iov[n++].iov_len = f->echo->plen;
 	if (taglen > 0) {
 		iov[n].iov_base = (void *)(uintptr_t)tag;
 		iov[n++].iov_len = taglen;
@@ -365,7 +391,7 @@ echo_out(struct logfile *f, const char *tag, size_t taglen, const char *a,
 		iov[n++].iov_len = 1;
 	}
 	/* Best effort: the echo must never hold the writer back. */
-	if (writev(f->efd, iov, n) == -1)
+	if (writev(f->echo->fd, iov, n) == -1)
 		return;
 }
 
@@ -376,7 +402,7 @@ echo_feed(struct logfile *f, struct eline *el, const char *tag,
 	const char	*nl;
 	size_t		 n;
 
-	if (f->efd == -1)
+	if (f->echo == NULL || f->echo->fd == -1)
 		return;
 	while (len > 0) {
 		nl = memchr(p, '\n', len);
@@ -408,7 +434,7 @@ static void
 echo_flush(struct logfile *f, struct eline *el, const char *tag,
     size_t taglen)
 {
-	if (f->efd != -1 && el->len > 0)
+	if (f->echo != NULL && f->echo->fd != -1 && el->len > 0)
 		echo_out(f, tag, taglen, NULL, 0, el->buf, el->len);
 	el->len = 0;
 }
@@ -424,6 +450,9 @@ lf_stall(struct logfile *f, int err)
 
 	if (f->stalled)
 		return;
+	if (f->retry_ev == NULL &&
+	    (f->retry_ev = evtimer_new(f->base, retry_cb, f)) == NULL)
+		fatal("log %s", f->name);
 	f->stalled = 1;
 	f->retry_ms = retry_first;
 	TAILQ_FOREACH(s, &f->srcs, entry)
@@ -467,21 +496,20 @@ src_consume(struct logsrc *s, size_t n)
 static int
 src_flush_pending(struct logsrc *s)
 {
-	size_t	 done;
-	int	 r;
+	struct srcpend	*p = s->pend;
+	size_t		 done;
+	int		 r;
 
-	if (s->pend == NULL)
+	if (p == NULL)
 		return 0;
-	r = lf_write(s->f, s->pend + s->pendoff, s->pendlen - s->pendoff,
-	    &done);
-	s->pendoff += done;
+	r = lf_write(s->f, p->buf + p->off, p->len - p->off, &done);
+	p->off += done;
 	if (r == -1)
 		return -1;
-	free(s->pend);
 	s->pend = NULL;
-	s->pendlen = s->pendoff = 0;
-	src_consume(s, s->consume);
-	s->consume = 0;
+	src_consume(s, p->consume);
+	free(p->buf);
+	free(p);
 	return 0;
 }
 
@@ -634,12 +662,13 @@ src_pump(struct logsrc *s)
 	echo_feed(f, &s->echo, s->tag, s->taglen, rbuf, used);
 	if (lf_write(f, out, olen, &done) == -1) {
 		r = errno;
-		if ((s->pend = malloc(olen - done)) == NULL)
+		if ((s->pend = malloc(sizeof(*s->pend))) == NULL ||
+		    (s->pend->buf = malloc(olen - done)) == NULL)
 			fatal("log %s", f->name);
-		memcpy(s->pend, out + done, olen - done);
-		s->pendlen = olen - done;
-		s->pendoff = 0;
-		s->consume = s->tee ? used : 0;
+		memcpy(s->pend->buf, out + done, olen - done);
+		s->pend->len = olen - done;
+		s->pend->off = 0;
+		s->pend->consume = s->tee ? used : 0;
 		lf_stall(f, (int)r);
 		return -1;
 	}
@@ -655,9 +684,12 @@ src_free(struct logsrc *s)
 
 	TAILQ_REMOVE(&f->srcs, s, entry);
 	f->nsrcs--;
-	event_free(s->ev);
+	event_del(s->ev);
 	close(s->fd);
-	free(s->pend);
+	if (s->pend != NULL) {
+		free(s->pend->buf);
+		free(s->pend);
+	}
 	free(s->echo.buf);
 	free(s);
 }
@@ -669,10 +701,20 @@ src_readcb(evutil_socket_t fd, short ev, void *arg)
 	struct logfile	*f = s->f;
 	void		(*cb)(void *);
 	void		*cbarg;
-	int		 i, r = 0;
+	int		 i, r = 0, sz;
 
 	(void)fd;
 	(void)ev;
+	/*
+	 * The pipe is enlarged once it carries something: a quiet
+	 * service's pipe keeps the kernel's default size.
+	 */
+	if (!s->sized) {
+		s->sized = 1;
+		sz = fcntl(s->fd, F_GETPIPE_SZ);
+		if (sz != -1 && sz < PIPE_SIZE)
+			(void)fcntl(s->fd, F_SETPIPE_SZ, PIPE_SIZE);
+	}
 	if (f->stalled)
 		return;
 	f->busy++;
@@ -698,31 +740,41 @@ logfile_attach(struct logfile *f, int fd, const char *tag,
     void (*on_eof)(void *), void *arg)
 {
 	struct logsrc	*s;
-	int		 fl, sz;
+	size_t		 tl = 0, off;
+	int		 one = 1, fl;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	/* "[tag] ": the tag cut to TAG_MAX with the NUL. */
+	if (tag != NULL && tag[0] != '\0') {
+		tl = 1 + strlen(tag);
+		if (tl > TAG_MAX - 3)
+			tl = TAG_MAX - 3;
+		tl += 2;
+	}
+	off = sizeof(*s) + tl + 1;
+	off = (off + _Alignof(max_align_t) - 1) &
+	    ~(_Alignof(max_align_t) - 1);
+	if ((s = calloc(1, off + event_get_struct_event_size())) == NULL)
 		goto fail;
-	if ((fl = fcntl(fd, F_GETFL)) != -1)
+	/* One call rather than F_GETFL and F_SETFL (those if it fails). */
+	if (ioctl(fd, FIONBIO, &one) == -1 && (fl = fcntl(fd, F_GETFL)) != -1)
 		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	sz = fcntl(fd, F_GETPIPE_SZ);
-	if (sz != -1 && sz < PIPE_SIZE)
-		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
 	s->f = f;
 	s->fd = fd;
 	s->tee = 1;
 	s->bol = 1;
 	s->on_eof = on_eof;
 	s->arg = arg;
-	if (tag != NULL && tag[0] != '\0') {
-		(void)snprintf(s->tag, sizeof(s->tag) - 2, "[%s", tag);
-		s->taglen = strlen(s->tag);
-		s->tag[s->taglen++] = ']';
-		s->tag[s->taglen++] = ' ';
-		s->tag[s->taglen] = '\0';
+	if (tl > 0) {
+		s->tag[0] = '[';
+		memcpy(s->tag + 1, tag, tl - 3);
+		s->tag[tl - 2] = ']';
+		s->tag[tl - 1] = ' ';
+		s->tag[tl] = '\0';
+		s->taglen = tl;
 	}
-	s->ev = event_new(f->base, fd, EV_READ | EV_PERSIST, src_readcb, s);
-	if (s->ev == NULL)
+	s->ev = (struct event *)(void *)((char *)s + off);
+	if (event_assign(s->ev, f->base, fd, EV_READ | EV_PERSIST, src_readcb,
+	    s) == -1)
 		goto fail;
 	TAILQ_INSERT_TAIL(&f->srcs, s, entry);
 	f->nsrcs++;
@@ -740,53 +792,54 @@ logfile_attach(struct logfile *f, int fd, const char *tag,
 /* The supervisor's own lines */
 
 static int
-backlog_grow(struct logfile *f, size_t need)
+backlog_grow(struct backlog *b, size_t need)
 {
 	size_t	 cap;
 	char	*p;
 
-	if (f->blcap - f->bllen >= need)
+	if (b->cap - b->len >= need)
 		return 0;
-	cap = f->blcap > 0 ? f->blcap : 4096;
-	while (cap - f->bllen < need)
+	cap = b->cap > 0 ? b->cap : 4096;
+	while (cap - b->len < need)
 		cap *= 2;
-	if ((p = realloc(f->bl, cap)) == NULL)
+	if ((p = realloc(b->buf, cap)) == NULL)
 		return -1;
-	f->bl = p;
-	f->blcap = cap;
+	b->buf = p;
+	b->cap = cap;
 	return 0;
 }
 
 static int
 backlog_flush(struct logfile *f)
 {
-	char	 note[128];
-	size_t	 done;
-	int	 r = 0, n;
+	struct backlog	*b = f->bl;
+	char		 note[128];
+	size_t		 done;
+	int		 r = 0, n;
 
-	if (f->bllen == 0 && f->dropped == 0)
+	if (b == NULL || (b->len == 0 && b->dropped == 0))
 		return 0;
 	f->busy++;
-	if (f->bllen > 0 && !f->bol && !f->blmid &&
+	if (b->len > 0 && !f->bol && !b->mid &&
 	    lf_write(f, "\n", 1, &done) == -1)
 		goto fail;
-	if (f->bllen > 0) {
-		r = lf_write(f, f->bl, f->bllen, &done);
-		memmove(f->bl, f->bl + done, f->bllen - done);
-		f->bllen -= done;
-		f->blmid = f->bllen > 0 && !f->bol;
+	if (b->len > 0) {
+		r = lf_write(f, b->buf, b->len, &done);
+		memmove(b->buf, b->buf + done, b->len - done);
+		b->len -= done;
+		b->mid = b->len > 0 && !f->bol;
 		if (r == -1)
 			goto fail;
 	}
-	if (f->dropped > 0) {
+	if (b->dropped > 0) {
 		n = snprintf(note, sizeof(note), "%ssysg: log: %llu bytes "
 		    "of log lines dropped while the log was not writable\n",
-		    f->bol ? "" : "\n", (unsigned long long)f->dropped);
+		    f->bol ? "" : "\n", (unsigned long long)b->dropped);
 		if (n < 0 || (size_t)n >= sizeof(note))
 			n = 0;
 		if (lf_write(f, note, (size_t)n, &done) == -1)
 			goto fail;
-		f->dropped = 0;
+		b->dropped = 0;
 	}
 	f->busy--;
 	return 0;
@@ -801,6 +854,7 @@ backlog_flush(struct logfile *f)
 void
 logfile_append(struct logfile *f, const char *buf, size_t len)
 {
+	struct backlog	*b;
 	const char	*nl;
 	char		 st[STAMP_LEN + 1];
 	size_t		 i, n, need, lines = 1, stlen = 0;
@@ -808,30 +862,35 @@ logfile_append(struct logfile *f, const char *buf, size_t len)
 	if (len == 0)
 		return;
 	st[0] = '\0';
-	echo_feed(f, &f->aecho, "", 0, buf, len);
-	if (buf[len - 1] != '\n')
-		echo_flush(f, &f->aecho, "", 0);
+	if (f->echo != NULL) {
+		echo_feed(f, &f->echo->aecho, "", 0, buf, len);
+		if (buf[len - 1] != '\n')
+			echo_flush(f, &f->echo->aecho, "", 0);
+	}
+	if (f->bl == NULL && (f->bl = calloc(1, sizeof(*f->bl))) == NULL)
+		return;
+	b = f->bl;
 	if (f->conf.timestamps) {
 		stlen = stamp(st, sizeof(st));
 		for (i = 0; i < len; i++)
 			lines += buf[i] == '\n';
 	}
 	need = len + lines * stlen + 1;
-	if (f->bllen + need > LOGFILE_BACKLOG_MAX ||
-	    backlog_grow(f, need) == -1) {
-		f->dropped += len;
+	if (b->len + need > LOGFILE_BACKLOG_MAX ||
+	    backlog_grow(b, need) == -1) {
+		b->dropped += len;
 		return;
 	}
 	for (i = 0; i < len; i += n) {
-		memcpy(f->bl + f->bllen, st, stlen);
-		f->bllen += stlen;
+		memcpy(b->buf + b->len, st, stlen);
+		b->len += stlen;
 		nl = memchr(buf + i, '\n', len - i);
 		n = nl != NULL ? (size_t)(nl - (buf + i)) + 1 : len - i;
-		memcpy(f->bl + f->bllen, buf + i, n);
-		f->bllen += n;
+		memcpy(b->buf + b->len, buf + i, n);
+		b->len += n;
 	}
 	if (buf[len - 1] != '\n')
-		f->bl[f->bllen++] = '\n';
+		b->buf[b->len++] = '\n';
 	if (!f->busy && !f->stalled)
 		(void)backlog_flush(f);
 }
@@ -843,38 +902,50 @@ struct logfile *
 logfile_open(struct event_base *base, int dirfd, const char *unit,
     enum log_stream stream, const struct logs_conf *conf, int sysmode)
 {
+	return logfile_open_flags(base, dirfd, unit, stream, conf, sysmode, 0);
+}
+
+struct logfile *
+logfile_open_flags(struct event_base *base, int dirfd, const char *unit,
+    enum log_stream stream, const struct logs_conf *conf, int sysmode,
+    int flags)
+{
 	struct logfile	*f;
-	int		 r, saved;
+	size_t		 len;
+	int		 saved;
 
 	if (unit != NULL && !logname_valid(unit)) {
 		log_warnx("log: invalid unit name");
 		errno = EINVAL;
 		return NULL;
 	}
-	if ((f = calloc(1, sizeof(*f))) == NULL)
+	len = unit == NULL ? strlen(SYSG_SUPLOG) : strlen(unit) +
+	    strlen(".stderr.log");
+	if ((f = calloc(1, sizeof(*f) + len + 1)) == NULL)
 		return NULL;
 	f->base = base;
-	f->fd = f->efd = f->dirfd = -1;
+	f->fd = f->dirfd = -1;
 	f->mode = sysmode ? 0640 : 0600;
 	f->bol = 1;
 	TAILQ_INIT(&f->srcs);
 	logfile_set_conf(f, conf);
 	if (unit == NULL)
-		r = snprintf(f->name, sizeof(f->name), "supervisor.log");
+		(void)snprintf(f->name, len + 1, "%s", SYSG_SUPLOG);
 	else
-		r = snprintf(f->name, sizeof(f->name), "%s.%s.log", unit,
+		(void)snprintf(f->name, len + 1, "%s.%s.log", unit,
 		    stream == LOG_STDERR ? "stderr" : "stdout");
-	if (r < 0 || (size_t)r >= sizeof(f->name))
+	if (flags & LOGFILE_KEEPDIR)
+		f->dirfd = dirfd;
+	else if ((f->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) == -1)
 		goto fail;
-	if ((f->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) == -1)
-		goto fail;
-	if ((f->retry_ev = evtimer_new(base, retry_cb, f)) == NULL)
-		goto fail;
+	else
+		f->owndir = 1;
 	/*
 	 * A file that is there already is checked now; a new one is made
 	 * by the first write (a thousand quiet services make no files).
 	 */
-	if (lf_openfile(f, 0) == -1 && errno != ENOENT) {
+	if (!(flags & LOGFILE_NEW) && lf_openfile(f, 0) == -1 &&
+	    errno != ENOENT) {
 		if (errno == ELOOP || errno == EINVAL || errno == EMLINK ||
 		    errno == EISDIR || errno == ENXIO || errno == ENOTDIR ||
 		    errno == EBADF)
@@ -888,9 +959,7 @@ logfile_open(struct event_base *base, int dirfd, const char *unit,
  fail:
 	saved = errno;
 	log_warnx("log %s: refused: %s", f->name, strerror(saved));
-	if (f->retry_ev != NULL)
-		event_free(f->retry_ev);
-	if (f->dirfd != -1)
+	if (f->owndir)
 		close(f->dirfd);
 	free(f);
 	errno = saved;
@@ -911,27 +980,35 @@ void
 logfile_set_echo(struct logfile *f, int fd, const char *label, int width,
     int color)
 {
-	int	 n;
+	struct lfecho	*e = f->echo;
+	int		 n;
 
-	free(f->eprefix);
-	f->eprefix = NULL;
-	f->eplen = 0;
-	f->efd = -1;
+	if (e == NULL) {
+		if (fd == -1 || label == NULL)
+			return;
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			return;
+		f->echo = e;
+	}
+	free(e->prefix);
+	e->prefix = NULL;
+	e->plen = 0;
+	e->fd = -1;
 	if (fd == -1 || label == NULL)
 		return;
 	if (width < 0 || width > SYSG_NAME_MAX)
 		width = 0;
 	if (color)
-		n = asprintf(&f->eprefix, "\033[%dm%-*s\033[0m \xe2\x94\x82 ",
+		n = asprintf(&e->prefix, "\033[%dm%-*s\033[0m \xe2\x94\x82 ",
 		    logname_color(label), width, label);
 	else
-		n = asprintf(&f->eprefix, "%-*s \xe2\x94\x82 ", width, label);
+		n = asprintf(&e->prefix, "%-*s \xe2\x94\x82 ", width, label);
 	if (n == -1) {
-		f->eprefix = NULL;
+		e->prefix = NULL;
 		return;
 	}
-	f->eplen = (size_t)n;
-	f->efd = fd;
+	e->plen = (size_t)n;
+	e->fd = fd;
 }
 
 size_t
@@ -957,13 +1034,21 @@ logfile_close(struct logfile *f)
 		src_free(s);
 	if (!f->stalled && !f->busy)
 		(void)backlog_flush(f);
-	event_free(f->retry_ev);
+	if (f->retry_ev != NULL)
+		event_free(f->retry_ev);
 	if (f->fd != -1)
 		close(f->fd);
-	close(f->dirfd);
-	free(f->bl);
-	free(f->eprefix);
-	free(f->aecho.buf);
+	if (f->owndir)
+		close(f->dirfd);
+	if (f->bl != NULL) {
+		free(f->bl->buf);
+		free(f->bl);
+	}
+	if (f->echo != NULL) {
+		free(f->echo->prefix);
+		free(f->echo->aecho.buf);
+		free(f->echo);
+	}
 	free(f);
 	if (--nlogfiles == 0)
 		scratch_put();

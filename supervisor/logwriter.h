@@ -69,6 +69,20 @@ struct logfile	*logfile_open(struct event_base *, int dirfd,
 		    const char *unit, enum log_stream,
 		    const struct logs_conf *, int sysmode);
 
+/*
+ * logfile_open() with flags:
+ * LOGFILE_KEEPDIR	dirfd is used as is, not duplicated: the caller
+ *			keeps it open for as long as the logfile lives.
+ * LOGFILE_NEW		the caller knows the file is not there (it listed
+ *			the directory): it is not looked for now, but made
+ *			and checked by the first write like any new file.
+ */
+#define LOGFILE_KEEPDIR	0x01
+#define LOGFILE_NEW	0x02
+struct logfile	*logfile_open_flags(struct event_base *, int dirfd,
+		    const char *unit, enum log_stream,
+		    const struct logs_conf *, int sysmode, int flags);
+
 /* New rotation/timestamp settings; they apply from the next write. */
 void		 logfile_set_conf(struct logfile *, const struct logs_conf *);
 
@@ -83,7 +97,8 @@ void		 logfile_set_echo(struct logfile *, int fd, const char *label,
 
 /*
  * Add a source: pipefd (ownership passes to the logfile, made
- * non-blocking, pipe enlarged to 1 MiB when allowed).  tag NULL or ""
+ * non-blocking; close-on-exec is the caller's business; a pipe is
+ * enlarged to 1 MiB when allowed, once data comes through it).  tag NULL or ""
  * for the service itself, else lines get "[tag] ".  At end of file the
  * remaining data is written, the source is closed and freed and then
  * on_eof(arg) is called (it may close the logfile).  Returns 0, or -1

@@ -132,10 +132,10 @@ unit_json(struct unit *u)
 	    json_real((double)u->cpu_ms / 1000.0) : json_real(0));
 	json_object_set_new(o, "rss_bytes", json_integer(pid > 0 ?
 	    (json_int_t)u->rss : 0));
-	if (u->reason[0] != '\0' && (u->state == ST_FAILED ||
+	if (unit_reason(u)[0] != '\0' && (u->state == ST_FAILED ||
 	    u->state == ST_BLOCKED || u->state == ST_WAITING ||
 	    u->state == ST_SKIPPED))
-		json_object_set_new(o, "reason", json_string(u->reason));
+		json_object_set_new(o, "reason", json_string(unit_reason(u)));
 	if (u->conf->is_cron) {
 		json_object_set_new(o, "next_run", json_incref(
 		    json_object_get(u->cron_info, "next_run")) ?:
@@ -202,8 +202,8 @@ inspect_json(struct unit *u)
 	json_object_set_new(o, "cgroup", u->conf->limits.cgroup.set ?
 	    json_sprintf("%s/%s", u->conf->limits.cgroup.root,
 	    u->conf->name) : json_null());
-	if (u->reason[0] != '\0')
-		json_object_set_new(o, "reason", json_string(u->reason));
+	if (unit_reason(u)[0] != '\0')
+		json_object_set_new(o, "reason", json_string(unit_reason(u)));
 	a = json_array();
 	for (i = 0; i < u->nexits; i++) {
 		e = exit_json(u->exits[i].status);

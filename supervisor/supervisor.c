@@ -7,8 +7,10 @@
 
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 
 #include "confjson.h"
 #include "confrecv.h"
+#include "htab.h"
 #include "log.h"
 #include "logwriter.h"
 #include "paths.h"
@@ -37,40 +40,49 @@ static struct adopted	*adopted;
 static size_t		 nadopted;
 static int		 restarted_role;
 
+/*
+ * The log files of every unit name that ever had a log pipe, the unit
+ * still configured or not; kept for the life of the process.
+ */
 struct logent {
-	char		 name[SYSG_NAME_MAX + 1];
+	struct hnode	 node;
 	struct logfile	*lf[2];
+	char		 name[];
 };
-static struct logent	*logents;
-static size_t		 nlogents;
+
+static const char *
+logent_key(const struct hnode *n)
+{
+	return ((const struct logent *)(const void *)n)->name;
+}
+
+static struct htab	 logents = HTAB_INITIALIZER(logent_key);
 
 static const char *const what_tags[SPAWN_WHAT_MAX] = {
 	NULL, "hook", "check", "pre_start", "skip"
 };
 
+/* Every unit by name; the key is the unit's conf->name. */
+static const char *
+unit_key(const struct hnode *n)
+{
+	const struct unit	*u = (const struct unit *)(const void *)
+	    ((const char *)n - offsetof(struct unit, name_node));
+
+	return u->conf->name;
+}
+
+static struct htab	 units_by_name = HTAB_INITIALIZER(unit_key);
+
 struct unit *
 unit_find(const char *name)
 {
-	size_t	 i;
+	struct hnode	*n;
 
-	for (i = 0; i < sup.nunits; i++)
-		if (strcmp(sup.units[i]->conf->name, name) == 0)
-			return sup.units[i];
-	return NULL;
-}
-
-struct unit *
-unit_by_pid(pid_t pid)
-{
-	size_t	 i;
-
-	if (pid <= 0)
+	if ((n = htab_find(&units_by_name, name)) == NULL)
 		return NULL;
-	for (i = 0; i < sup.nunits; i++)
-		if (sup.units[i]->pid == pid || sup.units[i]->old_pid == pid ||
-		    sup.units[i]->cron_pid == pid)
-			return sup.units[i];
-	return NULL;
+	return (struct unit *)(void *)((char *)n -
+	    offsetof(struct unit, name_node));
 }
 
 /* ------------------------------------------------------------------ */
@@ -80,34 +92,136 @@ static struct logent *
 logent_get(const char *name)
 {
 	struct logent	*le;
-	size_t		 i;
+	size_t		 len;
 
-	for (i = 0; i < nlogents; i++)
-		if (strcmp(logents[i].name, name) == 0)
-			return &logents[i];
-	le = reallocarray(logents, nlogents + 1, sizeof(*logents));
-	if (le == NULL)
-		fatal("reallocarray");
-	logents = le;
-	le = &logents[nlogents++];
-	memset(le, 0, sizeof(*le));
-	strlcpy(le->name, name, sizeof(le->name));
+	if ((le = (struct logent *)(void *)htab_find(&logents, name)) != NULL)
+		return le;
+	len = strlen(name);
+	if ((le = calloc(1, sizeof(*le) + len + 1)) == NULL)
+		fatal("calloc");
+	memcpy(le->name, name, len + 1);
+	htab_insert(&logents, &le->node);
 	return le;
 }
 
-static struct logfile *
-logfile_for(const char *name, enum log_stream stream)
+/*
+ * The unit log files that were in the log directory when the first log
+ * pipe came.  Only this process makes files there, so a file that is not
+ * among them is not there: logfile_open_flags() need not look for it
+ * (LOGFILE_NEW), its first write makes and checks it.  A name leaves the
+ * set once its file is open.
+ */
+struct lname {
+	struct hnode	 node;
+	char		 name[];
+};
+
+static const char *
+lname_key(const struct hnode *n)
 {
-	struct logent		*le = logent_get(name);
-	struct unit		*u = unit_find(name);
+	return ((const struct lname *)(const void *)n)->name;
+}
+
+static struct htab	 lnames = HTAB_INITIALIZER(lname_key);
+static int		 lnames_state;	/* 0 not listed, 1 listed, -1 failed */
+
+static int
+lname_ours(const char *name)
+{
+	size_t	 len = strlen(name), sfx = strlen(".stdout.log");
+
+	return len > sfx && (strcmp(name + len - sfx, ".stdout.log") == 0 ||
+	    strcmp(name + len - sfx, ".stderr.log") == 0);
+}
+
+static void
+lname_del(struct lname *ln)
+{
+	htab_remove(&lnames, &ln->node);
+	free(ln);
+	if (lnames.n == 0)
+		htab_clear(&lnames);
+}
+
+static void
+lnames_clear(void)
+{
+	struct hnode	*n, *next;
+	size_t		 i;
+
+	for (i = 0; i < lnames.nb; i++)
+		for (n = lnames.b[i]; n != NULL; n = next) {
+			next = n->next;
+			free(n);
+		}
+	htab_clear(&lnames);
+}
+
+static void
+lnames_list(void)
+{
+	struct dirent	*de;
+	struct lname	*ln;
+	DIR		*d;
+	size_t		 len;
+	int		 fd;
+
+	lnames_state = -1;
+	if ((fd = openat(sup.log_dirfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (!lname_ours(de->d_name))
+			continue;
+		len = strlen(de->d_name);
+		if ((ln = calloc(1, sizeof(*ln) + len + 1)) == NULL)
+			fatal("calloc");
+		memcpy(ln->name, de->d_name, len + 1);
+		htab_insert(&lnames, &ln->node);
+	}
+	if (errno != 0) {
+		/* Not all of it: look for every file. */
+		log_warn("list the log directory");
+		lnames_clear();
+	} else
+		lnames_state = 1;
+	closedir(d);
+}
+
+static struct logfile *
+logfile_for(struct logent *le, enum log_stream stream)
+{
+	struct unit		*u = unit_find(le->name);
 	struct logs_conf	 defl = { 10 * 1024 * 1024, 5, false };
+	struct lname		*ln = NULL;
+	char			 fname[SYSG_NAME_MAX + 16];
+	int			 flags = LOGFILE_KEEPDIR;
 
 	if (le->lf[stream] != NULL)
 		return le->lf[stream];
-	le->lf[stream] = logfile_open(role->base, sup.log_dirfd, name, stream,
-	    u != NULL ? &u->conf->logs : &defl, role->env.sysmode);
+	if (lnames_state == 0)
+		lnames_list();
+	if (lnames_state == 1) {
+		(void)snprintf(fname, sizeof(fname), "%s.%s.log", le->name,
+		    stream == LOG_STDERR ? "stderr" : "stdout");
+		if ((ln = (struct lname *)(void *)htab_find(&lnames,
+		    fname)) == NULL)
+			flags |= LOGFILE_NEW;
+	}
+	le->lf[stream] = logfile_open_flags(role->base, sup.log_dirfd,
+	    le->name, stream, u != NULL ? &u->conf->logs : &defl,
+	    role->env.sysmode, flags);
+	if (le->lf[stream] != NULL && ln != NULL)
+		lname_del(ln);
 	if (le->lf[stream] != NULL && role->env.foreground)
-		logfile_set_echo(le->lf[stream], STDERR_FILENO, name,
+		logfile_set_echo(le->lf[stream], STDERR_FILENO, le->name,
 		    sup.echo_width, role->env.color);
 	return le->lf[stream];
 }
@@ -116,16 +230,24 @@ logfile_for(const char *name, enum log_stream stream)
 static void
 logs_reconf(struct unit *u)
 {
-	struct logent	*le = logent_get(u->conf->name);
+	struct logent	*le;
 	int		 i;
 
+	if ((le = (struct logent *)(void *)htab_find(&logents,
+	    u->conf->name)) == NULL)
+		return;
 	for (i = 0; i < 2; i++)
 		if (le->lf[i] != NULL)
 			logfile_set_conf(le->lf[i], &u->conf->logs);
 }
 
+/* What IMSG_LOGFD_DONE says when the pipe ends: all of msg_logfd. */
 struct logfd_done {
-	struct msg_logfd	 lf;
+	struct logent	*le;		/* the unit's name */
+	int32_t		 pid;
+	uint32_t	 what;
+	uint32_t	 stream;
+	char		 tag[];
 };
 
 /*
@@ -138,15 +260,21 @@ struct logfd_wait {
 };
 static struct logfd_wait	*logfd_waits;
 static size_t			 nlogfd_waits;
+static size_t			 logfd_waitscap;
 
 static void
 logfd_eof(void *arg)
 {
 	struct logfd_done	*d = arg;
+	struct msg_logfd	 lf;
 
-	if (d->lf.unit[0] != '\0')
-		proc_send(PROC_SPAWNER, IMSG_LOGFD_DONE, 0, -1, &d->lf,
-		    sizeof(d->lf));
+	memset(&lf, 0, sizeof(lf));
+	lf.pid = d->pid;
+	lf.what = d->what;
+	lf.stream = d->stream;
+	strlcpy(lf.unit, d->le->name, sizeof(lf.unit));
+	strlcpy(lf.tag, d->tag, sizeof(lf.tag));
+	proc_send(PROC_SPAWNER, IMSG_LOGFD_DONE, 0, -1, &lf, sizeof(lf));
 	free(d);
 }
 
@@ -156,33 +284,50 @@ sup_attach_log(const struct msg_logfd *lf, int fd)
 	struct logfile		*f;
 	struct logfd_done	*d;
 	struct logfd_wait	*w;
+	struct logent		*le;
 	const char		*tag;
+	size_t			 len;
 
 	if (lf->unit[0] != '\0' && (sup.log_dirfd < 0 || sup.units == NULL)) {
-		if ((w = reallocarray(logfd_waits, nlogfd_waits + 1,
-		    sizeof(*w))) == NULL)
-			fatal("reallocarray");
-		logfd_waits = w;
+		if (nlogfd_waits == logfd_waitscap) {
+			logfd_waitscap = logfd_waitscap > 0 ?
+			    logfd_waitscap * 2 : 64;
+			if ((w = reallocarray(logfd_waits, logfd_waitscap,
+			    sizeof(*w))) == NULL)
+				fatal("reallocarray");
+			logfd_waits = w;
+		}
 		logfd_waits[nlogfd_waits].lf = *lf;
 		logfd_waits[nlogfd_waits++].fd = fd;
 		return;
 	}
 	if (lf->unit[0] == '\0') {
-		f = sup.suplog;
-		tag = NULL;
-	} else {
-		f = logfile_for(lf->unit, lf->stream == LOG_STDERR ?
-		    LOG_STDERR : LOG_STDOUT);
-		tag = lf->what < SPAWN_WHAT_MAX ? what_tags[lf->what] : "?";
+		/* The daemon's own log: nothing to tell at its end. */
+		if (sup.suplog == NULL) {
+			log_warnx("no log file for '': output discarded");
+			close(fd);
+			return;
+		}
+		logfile_attach(sup.suplog, fd, NULL, NULL, NULL);
+		return;
 	}
+	le = logent_get(lf->unit);
+	f = logfile_for(le, lf->stream == LOG_STDERR ? LOG_STDERR :
+	    LOG_STDOUT);
+	tag = lf->what < SPAWN_WHAT_MAX ? what_tags[lf->what] : "?";
 	if (f == NULL) {
 		log_warnx("no log file for '%s': output discarded", lf->unit);
 		close(fd);
 		return;
 	}
-	if ((d = malloc(sizeof(*d))) == NULL)
+	len = strlen(lf->tag);
+	if ((d = malloc(sizeof(*d) + len + 1)) == NULL)
 		fatal("malloc");
-	d->lf = *lf;
+	d->le = le;
+	d->pid = lf->pid;
+	d->what = lf->what;
+	d->stream = lf->stream;
+	memcpy(d->tag, lf->tag, len + 1);
 	logfile_attach(f, fd, tag, logfd_eof, d);
 }
 
@@ -193,7 +338,7 @@ logfd_waits_flush(void)
 	size_t			 i, n = nlogfd_waits;
 
 	logfd_waits = NULL;
-	nlogfd_waits = 0;
+	nlogfd_waits = logfd_waitscap = 0;
 	for (i = 0; i < n; i++)
 		sup_attach_log(&w[i].lf, w[i].fd);
 	free(w);
@@ -262,6 +407,16 @@ backoff_timer(int fd, short ev, void *arg)
 	fsm(arg, EV_TIMER, "backoff elapsed");
 }
 
+/* Restart after tv (the timer is made by the first backoff). */
+void
+sup_backoff(struct unit *u, const struct timeval *tv)
+{
+	if (u->timer == NULL &&
+	    (u->timer = evtimer_new(role->base, backoff_timer, u)) == NULL)
+		fatalx("evtimer_new");
+	evtimer_add(u->timer, tv);
+}
+
 static struct unit *
 unit_new(struct unit_conf *c)
 {
@@ -273,8 +428,6 @@ unit_new(struct unit_conf *c)
 	u->state = c->is_cron ? ST_SCHEDULED : ST_STOPPED;
 	u->since_ms = now_ms();
 	u->last_status = -1;
-	if ((u->timer = evtimer_new(role->base, backoff_timer, u)) == NULL)
-		fatalx("evtimer_new");
 	cron_info_take(u);
 	return u;
 }
@@ -287,12 +440,46 @@ unit_free(struct unit *u)
 		event_free(u->hc_timer);
 	if (u->roll_timer != NULL)
 		event_free(u->roll_timer);
-	event_free(u->timer);
+	if (u->timer != NULL)
+		event_free(u->timer);
 	json_decref(u->cron_info);
+	free(u->reason);
 	unit_conf_free(u->conf);
 	free(u->exits);
 	free(u->checks);
 	free(u);
+}
+
+static size_t	 unitscap;
+
+/* Room for n units in the table (which is then never NULL). */
+static void
+units_reserve(size_t n)
+{
+	struct unit	**p;
+	size_t		  cap = unitscap > 0 ? unitscap : 16;
+
+	if (sup.units != NULL && n <= unitscap)
+		return;
+	while (cap < n)
+		cap *= 2;
+	if ((p = reallocarray(sup.units, cap, sizeof(*p))) == NULL)
+		fatal("reallocarray");
+	sup.units = p;
+	unitscap = cap;
+}
+
+/* Into the table, after the others. */
+static void
+unit_add(struct unit *u)
+{
+	static uint32_t	 seq;
+
+	units_reserve(sup.nunits + 1);
+	sup.units[sup.nunits++] = u;
+	u->seq = seq++;
+	htab_insert(&units_by_name, &u->name_node);
+	deps_index_add(u);
 }
 
 static void
@@ -307,6 +494,8 @@ unit_remove(struct unit *u)
 			sup.nunits--;
 			break;
 		}
+	htab_remove(&units_by_name, &u->name_node);
+	deps_index_del(u);
 	log_info("%s: removed", u->conf->name);
 	unit_free(u);
 }
@@ -389,8 +578,8 @@ on_spawn_failed(const struct msg_spawn_failed *f)
 			return;
 		unit_set_reason(u, "%s%s: %s", f->what == SPAWN_PRESTART ?
 		    "pre_start " : "", f->step, strerror(f->err));
-		unit_record_exit(u, -1, u->reason);
-		fsm(u, EV_SPAWN_FAILED, u->reason);
+		unit_record_exit(u, -1, unit_reason(u));
+		fsm(u, EV_SPAWN_FAILED, unit_reason(u));
 		break;
 	case SPAWN_SKIP:
 		if (f->reqid != u->reqid)
@@ -425,15 +614,15 @@ on_helper_exit(struct unit *u, const struct msg_exited *me)
 		else
 			unit_set_reason(u, "pre_start exited with %d",
 			    WEXITSTATUS(st));
-		unit_record_exit(u, st, u->reason);
-		fsm(u, EV_SPAWN_FAILED, u->reason);
+		unit_record_exit(u, st, unit_reason(u));
+		fsm(u, EV_SPAWN_FAILED, unit_reason(u));
 		break;
 	case SPAWN_SKIP:
 		if (me->reqid != u->reqid || u->phase != PH_SKIPCHECK)
 			return;
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 			unit_set_reason(u, "skip command exited 0");
-			fsm(u, EV_SKIP, u->reason);
+			fsm(u, EV_SKIP, unit_reason(u));
 			return;
 		}
 		sup_spawn_start(u);
@@ -682,21 +871,38 @@ echo_width_update(void)
 	sup.echo_width = (int)w;
 }
 
+/* The names of a new generation, while it is compared with the table. */
+struct newname {
+	struct hnode	 node;
+	const char	*name;
+};
+
+static const char *
+newname_key(const struct hnode *n)
+{
+	return ((const struct newname *)(const void *)n)->name;
+}
+
 /* Apply a new generation to a running table: the reload diff. */
 static void
 sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
 {
+	struct htab	 names = HTAB_INITIALIZER(newname_key);
+	struct newname	*nn;
 	struct unit	*u;
 	char		*text, *old;
 	size_t		 i, j;
-	int		 found, same;
+	int		 same;
 
+	if ((nn = calloc(n + 1, sizeof(*nn))) == NULL)
+		fatal("calloc");
+	for (j = 0; j < n; j++) {
+		nn[j].name = nu[j]->name;
+		htab_insert(&names, &nn[j].node);
+	}
 	for (i = 0; i < sup.nunits; i++) {
 		u = sup.units[i];
-		for (j = 0, found = 0; j < n && !found; j++)
-			found = nu[j] != NULL &&
-			    strcmp(nu[j]->name, u->conf->name) == 0;
-		if (found)
+		if (htab_find(&names, u->conf->name) != NULL)
 			continue;
 		json_array_append_new(json_object_get(summary, "removed"),
 		    json_string(u->conf->name));
@@ -716,14 +922,13 @@ sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
 			i--;
 		}
 	}
+	htab_clear(&names);
+	free(nn);
 	for (j = 0; j < n; j++) {
 		if ((u = unit_find(nu[j]->name)) == NULL) {
 			u = unit_new(nu[j]);
 			nu[j] = NULL;
-			if ((sup.units = reallocarray(sup.units, sup.nunits + 1,
-			    sizeof(*sup.units))) == NULL)
-				fatal("reallocarray");
-			sup.units[sup.nunits++] = u;
+			unit_add(u);
 			json_array_append_new(json_object_get(summary,
 			    "added"), json_string(u->conf->name));
 			if (!u->conf->is_cron)
@@ -743,9 +948,11 @@ sup_reload(struct unit_conf **nu, size_t n, json_t *summary)
 		}
 		json_array_append_new(json_object_get(summary, "changed"),
 		    json_string(u->conf->name));
+		deps_index_del(u);
 		unit_conf_free(u->conf);
 		u->conf = nu[j];
 		nu[j] = NULL;
+		deps_index_add(u);
 		logs_reconf(u);
 		if (u->conf->is_cron) {
 			u->state = ST_SCHEDULED;
@@ -776,12 +983,9 @@ conf_apply(void)
 	sup.config_file = pend.file;
 	pend.file = NULL;
 	if (!sup.started && sup.nunits == 0) {
-		if ((sup.units = calloc(pend.nunits + 1, sizeof(*sup.units))) ==
-		    NULL)
-			fatal("calloc");
+		units_reserve(pend.nunits + 1);
 		for (i = 0; i < pend.nunits; i++)
-			sup.units[i] = unit_new(pend.units[i]);
-		sup.nunits = pend.nunits;
+			unit_add(unit_new(pend.units[i]));
 		free(pend.units);
 	} else {
 		summary = json_pack("{s:[],s:[],s:[],s:[]}", "added",
@@ -987,8 +1191,8 @@ suplog_open(void)
 
 	if (sup.suplog != NULL || role->env.foreground || sup.log_dirfd < 0)
 		return;
-	sup.suplog = logfile_open(role->base, sup.log_dirfd, NULL,
-	    LOG_STDOUT, &lc, role->env.sysmode);
+	sup.suplog = logfile_open_flags(role->base, sup.log_dirfd, NULL,
+	    LOG_STDOUT, &lc, role->env.sysmode, LOGFILE_KEEPDIR);
 	if (sup.suplog != NULL)
 		log_setwriter(suplog_writer);
 }

@@ -10,11 +10,13 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "htab.h"
 #include "imsg.h"
 #include "sysg.h"
 
 #define UNIT_EXITS_KEPT		10
 #define UNIT_CHECKS_KEPT	10
+#define UNIT_REASON_MAX		256
 
 enum fsm_event {
 	EV_START = 0,		/* manual or initial start */
@@ -61,7 +63,8 @@ struct check_rec {
 
 struct unit {
 	struct unit_conf *conf;
-	int		 index;
+	struct hnode	 name_node;	/* unit_find() */
+	uint32_t	 seq;		/* order of creation: the table's */
 	enum unit_state	 state;
 	uint64_t	 since_ms;
 	enum start_phase phase;
@@ -78,8 +81,8 @@ struct unit {
 	int		 consecutive;	/* short runs in a row */
 	int		 last_status;	/* wait status, -1: none */
 	enum after_stop	 after_stop;
-	char		 reason[256];
-	struct event	*timer;		/* backoff */
+	char		*reason;	/* UNIT_REASON_MAX bytes once set */
+	struct event	*timer;		/* backoff, at first use */
 	/* health */
 	struct event	*hc_timer;
 	struct probe	*hc_probe;
@@ -91,9 +94,6 @@ struct unit {
 	size_t		 nchecks;
 	struct exit_rec	*exits;		/* UNIT_EXITS_KEPT, at first use */
 	size_t		 nexits;
-	/* logs */
-	struct logfile	*log_out;
-	struct logfile	*log_err;
 	/* cron */
 	json_t		*cron_info;	/* from the cron process */
 	pid_t		 cron_pid;
@@ -126,10 +126,10 @@ extern struct sup	 sup;
 
 /* supervisor.c */
 struct unit	*unit_find(const char *);
-struct unit	*unit_by_pid(pid_t);
 void		 sup_spawn(struct unit *, uint32_t what, uint32_t event,
 		    uint32_t outcome, int status);
 void		 sup_spawn_start(struct unit *);
+void		 sup_backoff(struct unit *, const struct timeval *);
 void		 sup_stop_pid(struct unit *, pid_t);
 void		 sup_state_changed(struct unit *);
 void		 sup_shutdown_check(void);
@@ -144,16 +144,20 @@ const char	*state_name(enum unit_state);
 enum unit_health unit_health(const struct unit *);
 void		 unit_set_reason(struct unit *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+void		 unit_clear_reason(struct unit *);
+const char	*unit_reason(const struct unit *);
 void		 unit_record_exit(struct unit *, int status, const char *);
 int		 unit_active(const struct unit *);
 void		 hook_fire(struct unit *, enum hook_event, enum hook_outcome,
 		    int status);
 
 /* deps.c */
+void		 deps_index_add(struct unit *);
+void		 deps_index_del(struct unit *);
+struct unit	*const *deps_dependents(const struct unit *, size_t *);
 void		 deps_evaluate(struct unit *);
 void		 deps_propagate(struct unit *);
 int		 deps_dependents_active(const struct unit *);
-int		 deps_depends_on(const struct unit *, const struct unit *);
 
 /* check.c */
 void		 check_start(struct unit *);
@@ -176,6 +180,7 @@ void		 ctl_clients_lost(void);
 void		 ctl_stats(uint32_t, const void *, size_t);
 
 /* statefile.c */
+char		*statefile_text(void);
 void		 statefile_write(void);
 void		 statefile_write_now(void);
 void		 statefile_restore(void);

@@ -64,7 +64,7 @@ jstrv(char *const *v, size_t n)
 	return a;
 }
 
-static size_t
+size_t
 strv_len(char *const *v)
 {
 	size_t	 n = 0;

@@ -217,16 +217,6 @@ wv_str(struct wire *w, char **s, int nullable)
 	*s = r_chars(w, n);
 }
 
-static size_t
-strv_len(char *const *v)
-{
-	size_t	 n = 0;
-
-	while (v != NULL && v[n] != NULL)
-		n++;
-	return n;
-}
-
 /* A string list; np NULL for a NULL-terminated one without a count. */
 static void
 wv_strv(struct wire *w, char ***v, size_t *np, int nullable)

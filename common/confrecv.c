@@ -26,12 +26,28 @@ confrecv_free_units(struct unit_conf **u, size_t n)
 }
 
 void
+confrecv_free_wire(struct wireunit **w, size_t n)
+{
+	size_t	 i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(w[i]);
+	free(w);
+}
+
+void
 confrecv_clear(struct confrecv *cr)
 {
+	int	 keep = cr->keep_wire;
+
 	confrecv_free_units(cr->units, cr->nunits);
+	confrecv_free_wire(cr->wunits, cr->nunits);
 	strpool_unref(cr->pool);
 	free(cr->file);
 	memset(cr, 0, sizeof(*cr));
+	cr->keep_wire = keep;
 }
 
 /* struct msg_conf_begin, the config path, NUL, the pool's strings. */
@@ -58,9 +74,29 @@ confrecv_begin(struct confrecv *cr, struct imsg *im)
 		fatalx("malformed configuration begin");
 	if (strings_unpack(cr->pool, path + plen + 1, rest - plen - 1) == -1)
 		fatalx("malformed configuration strings");
-	if ((cr->file = strdup(path)) == NULL ||
-	    (cr->units = calloc(cb.nunits + 1, sizeof(*cr->units))) == NULL)
+	if ((cr->file = strdup(path)) == NULL)
 		fatal("confrecv");
+	if (cr->keep_wire)
+		cr->wunits = calloc(cb.nunits + 1, sizeof(*cr->wunits));
+	else
+		cr->units = calloc(cb.nunits + 1, sizeof(*cr->units));
+	if (cr->units == NULL && cr->wunits == NULL)
+		fatal("confrecv");
+}
+
+/* The checked unit u goes; its wire form stays. */
+static struct wireunit *
+wire_keep(struct unit_conf *u, const struct imsg *im)
+{
+	struct wireunit	*w;
+
+	if ((w = malloc(sizeof(*w) + im->len)) == NULL)
+		fatal("confrecv");
+	strlcpy(w->name, u->name, sizeof(w->name));
+	w->len = im->len;
+	memcpy(w->blob, im->data, im->len);
+	unit_conf_free(u);
+	return w;
 }
 
 int
@@ -74,13 +110,18 @@ confrecv_msg(struct confrecv *cr, struct imsg *im)
 		confrecv_begin(cr, im);
 		return 0;
 	case IMSG_CONF_UNIT:
-		if (cr->units == NULL || cr->nunits >= cr->cap ||
+		if ((cr->units == NULL && cr->wunits == NULL) ||
+		    cr->nunits >= cr->cap ||
 		    (u = unit_unpack(im->data, im->len, cr->pool)) == NULL)
 			fatalx("malformed unit definition");
-		cr->units[cr->nunits++] = u;
+		if (cr->keep_wire)
+			cr->wunits[cr->nunits++] = wire_keep(u, im);
+		else
+			cr->units[cr->nunits++] = u;
 		return 0;
 	case IMSG_CONF_END:
-		if (imsg_expect(im, sizeof(cb)) == -1 || cr->units == NULL)
+		if (imsg_expect(im, sizeof(cb)) == -1 ||
+		    (cr->units == NULL && cr->wunits == NULL))
 			fatalx("malformed configuration end");
 		memcpy(&cb, im->data, sizeof(cb));
 		if (cb.gen != cr->gen || cr->nunits != cr->cap)

@@ -12,8 +12,17 @@
 #include "strpool.h"
 #include "sysg.h"
 
+/* A unit kept in its wire form (confrecv.keep_wire), read when needed. */
+struct wireunit {
+	char		 name[SYSG_NAME_MAX + 1];
+	size_t		 len;
+	unsigned char	 blob[];
+};
+
 struct confrecv {
+	int		 keep_wire;	/* fill wunits, not units */
 	struct unit_conf **units;	/* NULL-terminated, nunits long */
+	struct wireunit	**wunits;	/* the same, checked, in wire form */
 	size_t		 nunits;
 	size_t		 cap;
 	uint32_t	 gen;
@@ -27,5 +36,6 @@ int	confrecv_msg(struct confrecv *, struct imsg *);
 /* Free what was received and not taken. */
 void	confrecv_clear(struct confrecv *);
 void	confrecv_free_units(struct unit_conf **, size_t);
+void	confrecv_free_wire(struct wireunit **, size_t);
 
 #endif

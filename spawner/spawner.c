@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "confjson.h"
 #include "confrecv.h"
+#include "confwire.h"
 #include "log.h"
 #include "privspawn.h"
 #include "proc.h"
@@ -63,11 +65,16 @@ struct orphan {
 	char		 unit[SYSG_NAME_MAX + 1];
 };
 
+/*
+ * The units in their wire form, each read back when it is used: a spawn
+ * is rare next to the memory a parsed copy of every unit would hold.
+ */
 static struct {
-	struct unit_conf **units;
+	struct wireunit	**units;
 	size_t		 nunits;
 	uint32_t	 gen;
-	const struct unit_conf **hash;	/* open addressing, by name */
+	struct strpool	*pool;		/* their shared strings */
+	const struct wireunit **hash;	/* open addressing, by name */
 	size_t		 hmask;		/* slots - 1 */
 } conf;
 
@@ -112,7 +119,7 @@ name_hash(const char *name)
 static void
 unit_hash_build(void)
 {
-	const struct unit_conf	**t;
+	const struct wireunit	**t;
 	size_t			  n = 16, i, h;
 
 	while (n < conf.nunits * 2)
@@ -132,17 +139,25 @@ unit_hash_build(void)
 	conf.hmask = n - 1;
 }
 
-const struct unit_conf *
+struct unit_conf *
 spawner_unit(const char *name)
 {
-	size_t	 h;
+	const struct wireunit	*w;
+	struct unit_conf	*u;
+	size_t			 h;
 
 	if (conf.hash == NULL)
 		return NULL;
 	for (h = name_hash(name) & conf.hmask; conf.hash[h] != NULL;
-	    h = (h + 1) & conf.hmask)
-		if (strcmp(conf.hash[h]->name, name) == 0)
-			return conf.hash[h];
+	    h = (h + 1) & conf.hmask) {
+		w = conf.hash[h];
+		if (strcmp(w->name, name) != 0)
+			continue;
+		/* Checked when it arrived: it reads back. */
+		if ((u = unit_unpack(w->blob, w->len, conf.pool)) == NULL)
+			fatalx("%s: unit lost its form", name);
+		return u;
+	}
 	return NULL;
 }
 
@@ -752,25 +767,36 @@ drains_arm(void)
  * where present); returns 1 while the group still has processes.
  */
 static int
-cgroup_busy(const char *unit)
+cgroup_busy_unit(const struct unit_conf *u)
 {
-	const struct unit_conf	*u;
-
-	if ((u = spawner_unit(unit)) == NULL || !u->limits.cgroup.set)
+	if (!u->limits.cgroup.set)
 		return 0;
 	if (cgroup_empty(u)) {
 		if (cgroup_remove(u) == -1 && errno != ENOENT)
-			log_warn("%s: remove cgroup", unit);
+			log_warn("%s: remove cgroup", u->name);
 		return 0;
 	}
 	if (cgroup_kill(u) == -1)
-		log_warn("%s: cgroup kill", unit);
+		log_warn("%s: cgroup kill", u->name);
 	if (cgroup_empty(u)) {
 		cgroup_remove(u);
 		return 0;
 	}
 	drains_arm();
 	return 1;
+}
+
+static int
+cgroup_busy(const char *unit)
+{
+	struct unit_conf	*u;
+	int			 busy;
+
+	if ((u = spawner_unit(unit)) == NULL)
+		return 0;
+	busy = cgroup_busy_unit(u);
+	unit_conf_free(u);
+	return busy;
 }
 
 /* A stopping main whose processes are all gone: report and forget. */
@@ -955,7 +981,7 @@ req_spawn(struct imsg *im)
 {
 	struct msg_spawn	 req;
 	struct msg_spawn_failed	 f;
-	const struct unit_conf	*u;
+	struct unit_conf	*u;
 	struct child		*c;
 	int			 outfd, errfd;
 
@@ -981,7 +1007,9 @@ req_spawn(struct imsg *im)
 		    sizeof(f));
 		return;
 	}
-	if ((c = spawn_unit(u, &req, &outfd, &errfd, &f)) == NULL) {
+	c = spawn_unit(u, &req, &outfd, &errfd, &f);
+	unit_conf_free(u);
+	if (c == NULL) {
 		proc_send(PROC_SUPERVISOR, IMSG_SPAWN_FAILED, 0, -1, &f,
 		    sizeof(f));
 		return;
@@ -1152,13 +1180,17 @@ static struct confrecv	 crecv;
 static void
 conf_msg(struct imsg *im)
 {
+	crecv.keep_wire = 1;
 	if (confrecv_msg(&crecv, im) == 0)
 		return;
-	confrecv_free_units(conf.units, conf.nunits);
-	conf.units = crecv.units;
+	confrecv_free_wire(conf.units, conf.nunits);
+	strpool_unref(conf.pool);
+	conf.units = crecv.wunits;
 	conf.nunits = crecv.nunits;
 	conf.gen = crecv.gen;
-	crecv.units = NULL;
+	conf.pool = crecv.pool;
+	strpool_ref(conf.pool);
+	crecv.wunits = NULL;
 	crecv.nunits = 0;
 	confrecv_clear(&crecv);
 	unit_hash_build();
@@ -1250,22 +1282,28 @@ spawner_bound_caps(void)
 		CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_NET_ADMIN,
 		CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_SYS_RESOURCE, CAP_SYS_NICE,
 	};
+	struct unit_conf *u;
 	uint64_t	 keep = 0;
 	size_t		 i;
-	int		 c;
+	int		 c, root;
 
 	if (geteuid() != 0)
 		return;
 	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		keep |= 1ULL << own[i];
 	for (i = 0; i < conf.nunits; i++) {
-		if (!conf.units[i]->has_caps && unit_is_root(conf.units[i])) {
+		if ((u = unit_unpack(conf.units[i]->blob, conf.units[i]->len,
+		    conf.pool)) == NULL)
+			fatalx("%s: unit lost its form", conf.units[i]->name);
+		root = !u->has_caps && unit_is_root(u);
+		if (u->has_caps)
+			keep |= u->caps;
+		unit_conf_free(u);
+		if (root) {
 			log_debug("a root service keeps every capability: "
 			    "bounding set unchanged");
 			return;
 		}
-		if (conf.units[i]->has_caps)
-			keep |= conf.units[i]->caps;
 	}
 	for (c = 0; c < 64 && prctl(PR_CAPBSET_READ, c) >= 0; c++)
 		if (!(keep & (1ULL << c)) &&

@@ -36,7 +36,8 @@ int		 spawn_exec_result(struct child *, struct msg_spawn_failed *);
 void		 spawn_signals_snapshot(void);
 
 /* spawner/spawner.c */
-const struct unit_conf *spawner_unit(const char *);
+/* The unit's definition, read from its wire form: unit_conf_free() it. */
+struct unit_conf *spawner_unit(const char *);
 extern int	 spawner_sysmode;
 extern int	 spawner_drop_privileges;
 extern struct sockact spawner_sa;

@@ -1252,8 +1252,16 @@ spawner_init(void)
 	 * Services get default dispositions back (child_signals()).
 	 */
 	signal(SIGTERM, SIG_IGN);
+	/*
+	 * Requests before reaping: a stop of everything sends every
+	 * signal first, then reaps the exits in bulk.  The parent channel
+	 * (made already) keeps priority 0, later events get 1, SIGCHLD 2.
+	 */
+	if (event_base_priority_init(role->base, 3) == -1)
+		fatalx("event priorities");
 	if ((ev_sigchld = evsignal_new(role->base, SIGCHLD, reap, NULL)) ==
-	    NULL || evsignal_add(ev_sigchld, NULL) == -1)
+	    NULL || event_priority_set(ev_sigchld, 2) == -1 ||
+	    evsignal_add(ev_sigchld, NULL) == -1)
 		fatalx("SIGCHLD event");
 }
 

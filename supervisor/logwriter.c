@@ -705,22 +705,22 @@ src_readcb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	/*
-	 * The pipe is enlarged once it carries something: a quiet
-	 * service's pipe keeps the kernel's default size.
-	 */
-	if (!s->sized) {
-		s->sized = 1;
-		sz = fcntl(s->fd, F_GETPIPE_SZ);
-		if (sz != -1 && sz < PIPE_SIZE)
-			(void)fcntl(s->fd, F_SETPIPE_SZ, PIPE_SIZE);
-	}
 	if (f->stalled)
 		return;
 	f->busy++;
 	for (i = 0; i < PUMPS; i++)
 		if ((r = src_pump(s)) != 1)
 			break;
+	/*
+	 * The pipe is enlarged once data comes through it (not at its
+	 * end): a quiet service's pipe keeps the kernel's default size.
+	 */
+	if (!s->sized && i > 0 && r != 2) {
+		s->sized = 1;
+		sz = fcntl(s->fd, F_GETPIPE_SZ);
+		if (sz != -1 && sz < PIPE_SIZE)
+			(void)fcntl(s->fd, F_SETPIPE_SZ, PIPE_SIZE);
+	}
 	if (r == 2)
 		echo_flush(f, &s->echo, s->tag, s->taglen);
 	f->busy--;

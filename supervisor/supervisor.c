@@ -500,6 +500,8 @@ unit_remove(struct unit *u)
 	unit_free(u);
 }
 
+static void	sup_shutdown_soon(void);
+
 /* Called after every state change of a unit. */
 void
 sup_state_changed(struct unit *u)
@@ -507,7 +509,7 @@ sup_state_changed(struct unit *u)
 	if (u->state == ST_STOPPED && u->after_stop == AFTER_STOP_REMOVE) {
 		unit_remove(u);
 		ctl_units_changed();
-		sup_shutdown_check();
+		sup_shutdown_soon();
 		return;
 	}
 	if (u->state == ST_WAITING || u->state == ST_BLOCKED)
@@ -515,7 +517,7 @@ sup_state_changed(struct unit *u)
 	deps_propagate(u);
 	statefile_write();
 	ctl_units_changed();
-	sup_shutdown_check();
+	sup_shutdown_soon();
 }
 
 /* ------------------------------------------------------------------ */
@@ -1080,9 +1082,10 @@ sup_shutdown_check(void)
 	if (!sup.shutting_down)
 		return;
 	/*
-	 * The stops made here report state changes, which call us again:
-	 * note it and make one more pass, rather than start over for
-	 * every unit (quadratic in the number of units).
+	 * The stops made here report state changes, which come back
+	 * through sup_shutdown_soon() (cron's directly, here): note it
+	 * and make one more pass, rather than start over for every unit
+	 * (quadratic in the number of units).
 	 */
 	if (running) {
 		again = 1;
@@ -1125,6 +1128,33 @@ sup_shutdown_check(void)
 		ctl_shutdown_done();
 		proc_send(PROC_PARENT, IMSG_SHUTDOWN, 0, -1, NULL, 0);
 	}
+}
+
+static void
+shutdown_check_cb(int fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	sup_shutdown_check();
+}
+
+/*
+ * A unit changed while shutting down: look again once the current event
+ * is handled (a batch of exits), rather than walk every unit per exit.
+ * Stops made by a pass come back here and make one more pass.
+ */
+static void
+sup_shutdown_soon(void)
+{
+	static struct event	*ev;
+
+	if (!sup.shutting_down)
+		return;
+	if (ev == NULL && (ev = event_new(role->base, -1, 0,
+	    shutdown_check_cb, NULL)) == NULL)
+		fatalx("event_new");
+	event_active(ev, EV_TIMEOUT, 0);
 }
 
 void

@@ -61,7 +61,7 @@ void
 unit_clear_reason(struct unit *u)
 {
 	if (u->reason != NULL)
-		unit_clear_reason(u);
+		u->reason[0] = '\0';
 }
 
 const char *

@@ -1,7 +1,7 @@
 /*
  * The supervisor's indexes and state.json text: hash tables (htab.c),
- * the dependents index (deps.c) and statefile_text() against the
- * document jansson writes.
+ * the dependents index (deps.c), statefile_text() against the document
+ * jansson writes, and unit reasons (fsm.c).
  */
 
 #include "unit.h"
@@ -281,6 +281,38 @@ t_statefile(void **state)
 	sup.nunits = 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Reasons */
+
+static void
+t_reason(void **state)
+{
+	struct unit	*u = fake_unit("r", 0, NULL);
+	char		 big[600];
+
+	(void)state;
+	assert_string_equal(unit_reason(u), "");
+	unit_clear_reason(u);
+	assert_null(u->reason);
+	unit_set_reason(u, "waiting for %s", "db");
+	assert_string_equal(unit_reason(u), "waiting for db");
+	unit_clear_reason(u);
+	assert_string_equal(unit_reason(u), "");
+	assert_non_null(u->reason);		/* the buffer stays */
+	/* The old reason as an argument of the new one. */
+	unit_set_reason(u, "exec: %s", "No such file or directory");
+	unit_set_reason(u, "rolling restart failed: %s", unit_reason(u));
+	assert_string_equal(unit_reason(u),
+	    "rolling restart failed: exec: No such file or directory");
+	/* Cut to UNIT_REASON_MAX - 1 bytes, as before. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	unit_set_reason(u, "%s", big);
+	assert_int_equal(strlen(unit_reason(u)), UNIT_REASON_MAX - 1);
+	free(u->reason);
+	fake_free(u);
+}
+
 int
 main(void)
 {
@@ -289,6 +321,7 @@ main(void)
 		cmocka_unit_test(t_pidmap),
 		cmocka_unit_test(t_deps_index),
 		cmocka_unit_test(t_statefile),
+		cmocka_unit_test(t_reason),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

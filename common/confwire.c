@@ -18,8 +18,10 @@
 #include "parse.h"
 #include "strpool.h"
 
-#define WIRE_NULL	UINT32_MAX	/* a NULL string or string list */
-#define WIRE_REF	(UINT32_MAX - 1) /* string number N of the pool */
+/* A string's leading number: NULL, a pool reference, or length + 2. */
+#define WIRE_NULL	0		/* a NULL string or string list */
+#define WIRE_REF	1		/* string number N of the pool */
+#define WIRE_LEN	2		/* added to a string's length */
 #define WIRE_POOL_MAX	(128 * 1024)	/* bytes of strings sent by number */
 #define STRV_MAX	65536
 #define CPUS_MAX	65536
@@ -82,29 +84,101 @@ wv_raw(struct wire *w, void *v, size_t n)
 	w->off += n;
 }
 
+/*
+ * Numbers travel as LEB128 varints, seven bits a byte, low bits first
+ * (signed ones zigzag-mapped first): the small values that most fields
+ * hold take one byte instead of four or eight.
+ */
+static uint64_t
+wv_varint(struct wire *w, uint64_t v)
+{
+	uint8_t		 b;
+	unsigned	 shift;
+
+	if (!w->reading) {
+		do {
+			b = v & 0x7f;
+			if ((v >>= 7) != 0)
+				b |= 0x80;
+			w_put(w, &b, 1);
+		} while (v != 0);
+		return 0;
+	}
+	v = 0;
+	for (shift = 0; !w->bad; shift += 7) {
+		if (w->off >= w->plen || shift > 63 ||
+		    (shift == 63 && (w->p[w->off] & 0x7e) != 0)) {
+			w->bad = 1;
+			break;
+		}
+		b = w->p[w->off++];
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0)
+			return v;
+	}
+	return 0;
+}
+
+static uint64_t
+zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t
+unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
 static void
 wv_int(struct wire *w, int *v)
 {
-	wv_raw(w, v, sizeof(*v));
+	int64_t	 x;
+
+	x = unzigzag(wv_varint(w, zigzag(*v)));
+	if (!w->reading)
+		return;
+	if (x < INT32_MIN || x > INT32_MAX) {
+		w->bad = 1;
+		x = 0;
+	}
+	*v = (int)x;
 }
 
 static void
 wv_i64(struct wire *w, int64_t *v)
 {
-	wv_raw(w, v, sizeof(*v));
+	int64_t	 x;
+
+	x = unzigzag(wv_varint(w, zigzag(*v)));
+	if (w->reading)
+		*v = x;
 }
 
 static void
 wv_u64(struct wire *w, uint64_t *v)
 {
-	wv_raw(w, v, sizeof(*v));
+	uint64_t	 x;
+
+	x = wv_varint(w, *v);
+	if (w->reading)
+		*v = x;
 }
 
 static uint32_t
 wv_u32(struct wire *w, uint32_t v)
 {
-	wv_raw(w, &v, sizeof(v));
-	return v;
+	uint64_t	 x;
+
+	x = wv_varint(w, v);
+	if (!w->reading)
+		return v;
+	if (x > UINT32_MAX) {
+		w->bad = 1;
+		return 0;
+	}
+	return (uint32_t)x;
 }
 
 static void
@@ -190,15 +264,18 @@ wv_str(struct wire *w, char **s, int nullable)
 	uint32_t	 n, id;
 
 	if (!w->reading) {
-		n = *s == NULL ? WIRE_NULL : (uint32_t)strlen(*s);
-		if (n != WIRE_NULL && (id = pool_id(w, *s, n)) != UINT32_MAX) {
+		if (*s == NULL) {
+			wv_u32(w, WIRE_NULL);
+			return;
+		}
+		n = (uint32_t)strlen(*s);
+		if ((id = pool_id(w, *s, n)) != UINT32_MAX) {
 			wv_u32(w, WIRE_REF);
 			wv_u32(w, id);
 			return;
 		}
-		wv_u32(w, n);
-		if (*s != NULL)
-			w_put(w, *s, n);
+		wv_u32(w, n + WIRE_LEN);
+		w_put(w, *s, n);
 		return;
 	}
 	*s = NULL;
@@ -214,7 +291,7 @@ wv_str(struct wire *w, char **s, int nullable)
 		w->pooled = 1;
 		return;
 	}
-	*s = r_chars(w, n);
+	*s = r_chars(w, n - WIRE_LEN);
 }
 
 /* A string list; np NULL for a NULL-terminated one without a count. */
@@ -227,7 +304,8 @@ wv_strv(struct wire *w, char ***v, size_t *np, int nullable)
 	if (!w->reading) {
 		n = *v == NULL ? 0 : np != NULL ? (uint32_t)*np :
 		    (uint32_t)strv_len(*v);
-		wv_u32(w, *v == NULL && nullable ? WIRE_NULL : n);
+		/* NULL, or the count + 1 */
+		wv_u32(w, *v == NULL && nullable ? WIRE_NULL : n + 1);
 		for (i = 0; *v != NULL && i < n; i++)
 			wv_str(w, &(*v)[i], 0);
 		return;
@@ -240,7 +318,9 @@ wv_strv(struct wire *w, char ***v, size_t *np, int nullable)
 			w->bad = 1;
 		return;
 	}
-	if (w->bad || n > STRV_MAX || n > (w->plen - w->off) / 4) {
+	n--;
+	/* Every string takes a byte at least. */
+	if (w->bad || n > STRV_MAX || n > w->plen - w->off) {
 		w->bad = 1;
 		return;
 	}
@@ -274,7 +354,7 @@ wv_cpus(struct wire *w, struct limits_conf *l)
 	}
 	l->cpus = NULL;
 	l->ncpus = 0;
-	if (w->bad || n > CPUS_MAX || n > (w->plen - w->off) / sizeof(c)) {
+	if (w->bad || n > CPUS_MAX || n > w->plen - w->off) {
 		w->bad = 1;
 		return;
 	}

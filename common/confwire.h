@@ -1,7 +1,8 @@
 /*
  * The configuration's wire format between the parent and the roles: a
- * unit as a run of fixed-size fields and length-prefixed strings, in
- * the host's byte order (both ends are the same executable).  Reading
+ * unit as a run of fields, numbers as LEB128 varints (zigzag for signed
+ * ones) and strings prefixed by their length (both ends are the same
+ * executable).  Reading
  * it back trusts nothing: every length, range and name is checked, and
  * the unit comes back as one allocation (struct, pointer arrays and
  * strings together) that unit_conf_free() releases in one call.

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,34 @@ proc_queued(enum sysg_proc p)
 
 	iev = p == PROC_PARENT ? &role->parent : role->peers[p];
 	return iev != NULL && iev->active ? imsgev_queued(iev) : 0;
+}
+
+/*
+ * Give the heap a burst left free back to the system (malloc keeps it
+ * otherwise): a relayed status of a thousand units, a configuration
+ * generation read and checked.  One one-shot timer, armed only by such
+ * a burst, so an idle role never wakes for it.
+ */
+static void
+trim_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	malloc_trim(0);
+}
+
+void
+proc_trim_soon(void)
+{
+	static struct event	*ev;
+	struct timeval		 tv = { 0, PROC_TRIM_DELAY_MS * 1000 };
+
+	if (ev == NULL &&
+	    (ev = evtimer_new(role->base, trim_cb, NULL)) == NULL)
+		fatal("evtimer_new");
+	if (!evtimer_pending(ev, NULL) && evtimer_add(ev, &tv) == -1)
+		fatal("evtimer_add");
 }
 
 void

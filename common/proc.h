@@ -43,6 +43,11 @@ int	 proc_send(enum sysg_proc, uint32_t type, uint32_t peerid, int fd,
 int	 proc_peer_up(enum sysg_proc);
 size_t	 proc_queued(enum sysg_proc);
 void	 proc_flush(enum sysg_proc);
+/* malloc_trim() a little later, after a burst of allocations. */
+#define PROC_TRIM_DELAY_MS	200
+/* A message this large is a burst worth trimming after. */
+#define PROC_TRIM_BYTES		(64 * 1024)
+void	 proc_trim_soon(void);
 void	 proc_title(const char *);
 pid_t	 proc_exec_role(enum sysg_proc, int chanfd);
 void	 proc_sandbox(void);

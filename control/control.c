@@ -338,6 +338,7 @@ client_accept(int fd, short ev, void *arg)
 static void
 relay_reply(struct imsg *im)
 {
+	static size_t	 relayed;
 	struct client	*c;
 
 	if ((c = client_find(im->hdr.peerid)) == NULL)
@@ -355,6 +356,11 @@ relay_reply(struct imsg *im)
 		fatalx("unexpected reply %u", im->hdr.type);
 	}
 	imsgev_compose(&c->iev, im->hdr.type, 0, 0, -1, im->data, im->len);
+	/* A long reply (a status of every unit) comes in many pieces. */
+	if ((relayed += im->len) >= PROC_TRIM_BYTES) {
+		relayed = 0;
+		proc_trim_soon();
+	}
 }
 
 static void

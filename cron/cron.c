@@ -244,6 +244,7 @@ conf_msg(struct imsg *im)
 		fatalx("configuration end without its beginning");
 	confrecv_clear(&crecv);
 	send_info_all();
+	proc_trim_soon();
 }
 
 static void

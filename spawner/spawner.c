@@ -35,6 +35,7 @@
 
 #define CHILD_HASH	1024
 #define BANK_BATCH	32	/* held pipes banked at once */
+#define SPAWN_FLUSH	64	/* spawns between two flushes at most */
 
 /*
  * The read ends of a spawn's stdout and stderr pipes, held until the
@@ -500,13 +501,22 @@ held_add(const struct child *c, int outfd, int errfd)
 }
 
 /*
- * The duplicates out of our fd table now, not after a burst of spawns,
- * and the held pipes into the bank once there are enough.
+ * The held pipes into the bank once there are enough.  What goes to the
+ * supervisor is sent by the channel's write event once the requests
+ * read at once are all handled: the supervisor wakes once for a burst
+ * of spawns, not once a spawn (a wake-up it would take from the CPU the
+ * services start on).  Every SPAWN_FLUSH spawns it goes all the same,
+ * so that the duplicates queued with it stay few in our fd table.
  */
 static void
 held_flush(void)
 {
-	proc_flush(PROC_SUPERVISOR);
+	static unsigned	 since;
+
+	if (++since >= SPAWN_FLUSH) {
+		since = 0;
+		proc_flush(PROC_SUPERVISOR);
+	}
 	bank_fill();
 }
 
@@ -1023,7 +1033,6 @@ req_spawn(struct imsg *im)
 	    EV_READ | EV_PERSIST, exec_result_cb, c)) == NULL ||
 	    event_add(c->errev, NULL) == -1)
 		fatal("exec result event");
-	/* One flush for the pipes and the verdict. */
 	held_flush();
 }
 

@@ -2,6 +2,7 @@
  * The supervisor's lossless log writer (see logwriter.h).
  */
 
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/queue.h>
 #include <sys/stat.h>
@@ -36,8 +37,8 @@
 /*
  * A thousand idle services have two logfiles and two sources each: what
  * only some need (a stall, the backlog, the echo) is allocated when
- * needed, names are as long as they are, and a source's event lives in
- * the source's own allocation.
+ * needed, names are as long as they are, and the sources wait in one
+ * poll set rather than in an event each.
  */
 
 struct eline {
@@ -54,14 +55,15 @@ struct srcpend {
 };
 
 struct logsrc {
-	TAILQ_ENTRY(logsrc) entry;
+	TAILQ_ENTRY(logsrc) entry;	/* its file's, then the dead list */
 	struct logfile	*f;
 	int		 fd;
-	int		 tee;		/* lossless path (fd is a pipe) */
-	int		 bol;		/* at the start of a line */
-	int		 sized;		/* pipe enlarged (at the first read) */
+	uint8_t		 tee;		/* lossless path (fd is a pipe) */
+	uint8_t		 bol;		/* at the start of a line */
+	uint8_t		 sized;		/* pipe enlarged (at the first read) */
+	uint8_t		 armed;		/* in the poll set */
+	uint8_t		 dead;		/* freed after this dispatch */
 	size_t		 taglen;
-	struct event	*ev;		/* in this allocation, after tag */
 	struct srcpend	*pend;
 	struct eline	 echo;
 	void		(*on_eof)(void *);
@@ -115,7 +117,22 @@ static int	 retry_max = 10000;
 static char	 rbuf[CHUNK];
 static char	 obuf[OUTCAP];
 
-static void	 src_readcb(evutil_socket_t, short, void *);
+/*
+ * Every source's pipe waits in one epoll set of our own, which is one
+ * event of the caller's base: no libevent event and per-fd map entry
+ * for each of a thousand services' two pipes.  A source freed while a
+ * batch of ready ones is handled waits on the dead list until the
+ * batch is done.
+ */
+#define POLL_BATCH	64
+static int		 srcpoll = -1;
+static struct event	*srcpoll_ev;
+static int		 dispatching;
+static int		 srcpoll_unused;	/* let go of after the batch */
+static TAILQ_HEAD(, logsrc) deadsrcs = TAILQ_HEAD_INITIALIZER(deadsrcs);
+
+static void	 src_readcb(struct logsrc *);
+static void	 srcpoll_put(void);
 static void	 retry_cb(evutil_socket_t, short, void *);
 static int	 backlog_flush(struct logfile *);
 
@@ -440,6 +457,92 @@ echo_flush(struct logfile *f, struct eline *el, const char *tag,
 }
 
 /* ------------------------------------------------------------------ */
+/* The sources' poll set */
+
+static void
+src_arm(struct logsrc *s)
+{
+	struct epoll_event	 ev;
+
+	if (s->armed)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = s;
+	if (epoll_ctl(srcpoll, EPOLL_CTL_ADD, s->fd, &ev) == -1)
+		fatal("log %s: epoll_ctl", s->f->name);
+	s->armed = 1;
+}
+
+static void
+src_disarm(struct logsrc *s)
+{
+	if (!s->armed)
+		return;
+	if (epoll_ctl(srcpoll, EPOLL_CTL_DEL, s->fd, NULL) == -1)
+		fatal("log %s: epoll_ctl", s->f->name);
+	s->armed = 0;
+}
+
+static void
+srcpoll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct epoll_event	 evs[POLL_BATCH];
+	struct logsrc		*s;
+	int			 i, n;
+
+	(void)what;
+	(void)arg;
+	if ((n = epoll_wait(fd, evs, POLL_BATCH, 0)) == -1) {
+		if (errno != EINTR)
+			fatal("log sources: epoll_wait");
+		return;
+	}
+	dispatching = 1;
+	for (i = 0; i < n; i++) {
+		s = evs[i].data.ptr;
+		/* Freed or held back by an earlier one of this batch. */
+		if (!s->dead && s->armed)
+			src_readcb(s);
+	}
+	dispatching = 0;
+	while ((s = TAILQ_FIRST(&deadsrcs)) != NULL) {
+		TAILQ_REMOVE(&deadsrcs, s, entry);
+		free(s);
+	}
+	if (srcpoll_unused)
+		srcpoll_put();
+}
+
+/* With the last log file: the next one may come with another base. */
+static void
+srcpoll_put(void)
+{
+	srcpoll_unused = dispatching;
+	if (dispatching || srcpoll == -1)
+		return;
+	event_free(srcpoll_ev);
+	srcpoll_ev = NULL;
+	close(srcpoll);
+	srcpoll = -1;
+}
+
+/* The poll set, made with the first source. */
+static int
+srcpoll_get(struct event_base *base)
+{
+	srcpoll_unused = 0;
+	if (srcpoll != -1)
+		return 0;
+	if ((srcpoll = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return -1;
+	if ((srcpoll_ev = event_new(base, srcpoll, EV_READ | EV_PERSIST,
+	    srcpoll_cb, NULL)) == NULL || event_add(srcpoll_ev, NULL) == -1)
+		fatal("log sources: event");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Back-pressure */
 
 static void
@@ -456,7 +559,7 @@ lf_stall(struct logfile *f, int err)
 	f->stalled = 1;
 	f->retry_ms = retry_first;
 	TAILQ_FOREACH(s, &f->srcs, entry)
-		event_del(s->ev);
+		src_disarm(s);
 	tv.tv_sec = f->retry_ms / 1000;
 	tv.tv_usec = (f->retry_ms % 1000) * 1000;
 	evtimer_add(f->retry_ev, &tv);
@@ -545,7 +648,7 @@ retry_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	f->stalled = 0;
 	TAILQ_FOREACH(s, &f->srcs, entry)
-		event_add(s->ev, NULL);
+		src_arm(s);
 	log_warnx("log %s: writable again, output resumed", f->name);
 }
 
@@ -684,27 +787,32 @@ src_free(struct logsrc *s)
 
 	TAILQ_REMOVE(&f->srcs, s, entry);
 	f->nsrcs--;
-	event_del(s->ev);
+	src_disarm(s);
 	close(s->fd);
+	s->fd = -1;
 	if (s->pend != NULL) {
 		free(s->pend->buf);
 		free(s->pend);
+		s->pend = NULL;
 	}
 	free(s->echo.buf);
+	s->echo.buf = NULL;
+	if (dispatching) {
+		s->dead = 1;
+		TAILQ_INSERT_TAIL(&deadsrcs, s, entry);
+		return;
+	}
 	free(s);
 }
 
 static void
-src_readcb(evutil_socket_t fd, short ev, void *arg)
+src_readcb(struct logsrc *s)
 {
-	struct logsrc	*s = arg;
 	struct logfile	*f = s->f;
 	void		(*cb)(void *);
 	void		*cbarg;
 	int		 i, r = 0, sz;
 
-	(void)fd;
-	(void)ev;
 	if (f->stalled)
 		return;
 	f->busy++;
@@ -739,8 +847,8 @@ int
 logfile_attach(struct logfile *f, int fd, const char *tag,
     void (*on_eof)(void *), void *arg)
 {
-	struct logsrc	*s;
-	size_t		 tl = 0, off;
+	struct logsrc	*s = NULL;
+	size_t		 tl = 0;
 	int		 one = 1, fl;
 
 	/* "[tag] ": the tag cut to TAG_MAX with the NUL. */
@@ -750,10 +858,8 @@ logfile_attach(struct logfile *f, int fd, const char *tag,
 			tl = TAG_MAX - 3;
 		tl += 2;
 	}
-	off = sizeof(*s) + tl + 1;
-	off = (off + _Alignof(max_align_t) - 1) &
-	    ~(_Alignof(max_align_t) - 1);
-	if ((s = calloc(1, off + event_get_struct_event_size())) == NULL)
+	if (srcpoll_get(f->base) == -1 ||
+	    (s = calloc(1, sizeof(*s) + tl + 1)) == NULL)
 		goto fail;
 	/* One call rather than F_GETFL and F_SETFL (those if it fails). */
 	if (ioctl(fd, FIONBIO, &one) == -1 && (fl = fcntl(fd, F_GETFL)) != -1)
@@ -772,14 +878,10 @@ logfile_attach(struct logfile *f, int fd, const char *tag,
 		s->tag[tl] = '\0';
 		s->taglen = tl;
 	}
-	s->ev = (struct event *)(void *)((char *)s + off);
-	if (event_assign(s->ev, f->base, fd, EV_READ | EV_PERSIST, src_readcb,
-	    s) == -1)
-		goto fail;
 	TAILQ_INSERT_TAIL(&f->srcs, s, entry);
 	f->nsrcs++;
 	if (!f->stalled)
-		event_add(s->ev, NULL);
+		src_arm(s);
 	return 0;
  fail:
 	log_warn("log %s: attach", f->name);
@@ -1050,6 +1152,8 @@ logfile_close(struct logfile *f)
 		free(f->echo);
 	}
 	free(f);
-	if (--nlogfiles == 0)
+	if (--nlogfiles == 0) {
 		scratch_put();
+		srcpoll_put();
+	}
 }

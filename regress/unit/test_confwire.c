@@ -178,20 +178,20 @@ test_strings(void **state)
 	strpool_id(p, "PATH=/bin", 9);
 	strpool_id(p, "LANG=C", 6);
 	buf = strings_pack(p, &len);
-	assert_int_equal(len, 4 + 9 + 4 + 6);
+	assert_int_equal(len, 1 + 9 + 1 + 6);	/* varint lengths */
 	for (i = 1; i < len; i++) {
 		q = strpool_new();
-		if (i != 13)		/* a whole first string is fine */
+		if (i != 10)		/* a whole first string is fine */
 			assert_int_equal(strings_unpack(q, buf, i), -1);
 		strpool_unref(q);
 	}
 	assert_non_null(m = malloc(len));
 	memcpy(m, buf, len);
-	m[6] = '\0';
+	m[3] = '\0';
 	q = strpool_new();
 	assert_int_equal(strings_unpack(q, m, len), -1);
 	strpool_unref(q);
-	m[6] = '\xff';
+	m[3] = '\xff';
 	q = strpool_new();
 	assert_int_equal(strings_unpack(q, m, len), -1);
 	strpool_unref(q);
@@ -306,6 +306,67 @@ test_hostile(void **state)
 	assert_null(unit_unpack("\xff\xff\xff\xff", 4, NULL));
 }
 
+/*
+ * Numbers at the edges of their range survive the varint encoding, and
+ * the unit's wire form is small: a plain service fits in ~100 bytes.
+ */
+static void
+test_varint(void **state)
+{
+	struct unit_conf	*u, *v;
+	void			*buf;
+	size_t			 len;
+
+	(void)state;
+	u = full_unit();
+	u->limits.nofile.soft = 0;
+	u->limits.nofile.hard = UINT64_MAX - 1;
+	u->caps = 1ULL << CAP_LAST_CAP;
+	u->logs.max_bytes = (1ULL << 63) + 12345;
+	u->max_restarts = -1;
+	u->limits.nice = -20;
+	u->limits.cgroup.pids_max = -1;
+	u->backoff_ms = PARSE_DURATION_MAX_MS;
+	assert_non_null(v = through(u));
+	assert_true(v->limits.nofile.hard == UINT64_MAX - 1);
+	assert_true(v->logs.max_bytes == (1ULL << 63) + 12345);
+	assert_int_equal(v->max_restarts, -1);
+	assert_int_equal(v->limits.nice, -20);
+	assert_true(v->limits.cgroup.pids_max == -1);
+	assert_true(v->backoff_ms == PARSE_DURATION_MAX_MS);
+	assert_true(v->caps == 1ULL << CAP_LAST_CAP);
+	unit_conf_free(v);
+	unit_conf_free(u);
+	/* Zeros and NULLs take a byte each: 60 fields and some strings. */
+	u = calloc(1, sizeof(*u));
+	assert_non_null(u);
+	strlcpy(u->name, "web", sizeof(u->name));
+	u->command = (char *)"/usr/bin/web --port 8000";
+	buf = unit_pack(u, NULL, &len);
+	assert_true(len < 100);
+	free(buf);
+	free(u);
+}
+
+/* An over-long or overflowing varint is refused, not wrapped. */
+static void
+test_varint_hostile(void **state)
+{
+	/* name length 1, "a", then a command length of 11 bytes' varint */
+	static const unsigned char over[] = { 1, 'a', 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f };
+	/* a command length beyond 32 bits */
+	static const unsigned char wide[] = { 1, 'a', 0x80, 0x80, 0x80,
+	    0x80, 0x10 };
+	/* a varint cut by the end of the buffer */
+	static const unsigned char cut[] = { 1, 'a', 0x85 };
+
+	(void)state;
+	assert_null(unit_unpack(over, sizeof(over), NULL));
+	assert_null(unit_unpack(wide, sizeof(wide), NULL));
+	assert_null(unit_unpack(cut, sizeof(cut), NULL));
+}
+
 int
 main(void)
 {
@@ -317,6 +378,8 @@ main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_refuse),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_varint),
+		cmocka_unit_test(test_varint_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,12 +7,14 @@
  * signalled.
  */
 
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,21 +81,90 @@ read_small(const char *path, char *buf, size_t len)
 	return n;
 }
 
+/* Parse a children file's "PID PID ..." onto out. */
+static void
+children_parse(const char *buf, struct pidlist *out)
+{
+	const char	*p = buf;
+	char		*end;
+	long		 v;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\n')
+			p++;
+		if (*p == '\0')
+			return;
+		errno = 0;
+		v = strtol(p, &end, 10);
+		if (end == p)
+			return;
+		if (errno == 0 && v > 0 && v <= INT32_MAX)
+			pidlist_push(out, (pid_t)v);
+		p = end;
+	}
+}
+
+/* One thread's children file, read whole (a subreaper's is long). */
+static int
+children_read(const char *path, struct pidlist *out)
+{
+	char	 small[512], *buf = small, *nb;
+	size_t	 cap = sizeof(small), len = 0;
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	for (;;) {
+		if (len + 1 == cap) {
+			if ((nb = malloc(cap * 4)) == NULL)
+				fatal("malloc");
+			memcpy(nb, buf, len);
+			if (buf != small)
+				free(buf);
+			buf = nb;
+			cap *= 4;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	children_parse(buf, out);
+	if (buf != small)
+		free(buf);
+	return 0;
+}
+
 /*
  * Direct children of pid, from every thread's children list, appended
- * to out (no duplicate check: a subreaper may have thousands).
+ * to out (no duplicate check: a subreaper may have thousands).  The
+ * task directory's link count is 2 + its threads: a process of one
+ * thread (most services) needs its one children file and no listing.
  */
 int
 proc_children(pid_t pid, struct pidlist *out)
 {
-	char		 path[320], *tok = NULL, *end;
-	size_t		 tcap = 0;
+	char		 path[320];
+	struct stat	 st;
 	DIR		*d;
-	FILE		*f;
 	struct dirent	*de;
-	long		 v;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if (stat(path, &st) == -1)
+		return -1;
+	if (st.st_nlink == 3) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
+		    (int)pid, (int)pid);
+		if (children_read(path, out) == 0)
+			return 0;
+		/* Gone, or became threaded: look at every thread. */
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	}
 	if ((d = opendir(path)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
@@ -101,17 +172,8 @@ proc_children(pid_t pid, struct pidlist *out)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%s/children",
 		    (int)pid, de->d_name);
-		if ((f = fopen(path, "re")) == NULL)
-			continue;
-		while (getdelim(&tok, &tcap, ' ', f) > 0) {
-			errno = 0;
-			v = strtol(tok, &end, 10);
-			if (end != tok && errno == 0 && v > 0)
-				pidlist_push(out, (pid_t)v);
-		}
-		fclose(f);
+		(void)children_read(path, out);
 	}
-	free(tok);
 	closedir(d);
 	return 0;
 }

@@ -34,8 +34,8 @@
 #include "spawner.h"
 
 #define CHILD_HASH	1024
-#define BANK_BATCH	32	/* held pipes banked at once */
-#define SPAWN_FLUSH	64	/* spawns between two flushes at most */
+#define BANK_BATCH	8	/* held pipes banked at once */
+#define SPAWN_FLUSH	8	/* spawns between two flushes at most */
 
 /*
  * The read ends of a spawn's stdout and stderr pipes, held until the

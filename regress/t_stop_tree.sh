@@ -69,9 +69,22 @@ start_d >out 2>&1 || { cat out; fail "start -d: $(cat out)"; }
 find_tree
 other=$(unit_pid other)
 
-# 1. stop -s with the daemon running
+# pid_of ARGS: the one of $procs with that command line
+pid_of() { for p in $procs; do [ "$(args_of $p)" = "$1" ] && echo $p; done; }
+
+# 1. stop -s with the daemon running.  The main process ignores SIGTERM
+# for its 2 s stop_timeout, but the setsid'd "sleep 1001" (which does
+# not) gets SIGTERM from the walk for strays long before that.
+s1001=$(pid_of "sleep 1001 ")
+root=$(unit_pid tree)
 t0=$(now_ms)
-"$SYSG" stop -s tree >out 2>&1 || fail "stop -s tree: $(cat out)"
+"$SYSG" stop -s tree >out 2>&1 &
+stopper=$!
+track $stopper
+wait_for 1 gone "$s1001"
+alive "$root" || fail "the main process went before its stop_timeout"
+note "sleep 1001 got SIGTERM after $(( $(now_ms) - t0 )) ms"
+wait $stopper || fail "stop -s tree: $(cat out)"
 dt=$(( $(now_ms) - t0 ))
 note "stop -s took $dt ms"
 none_left "stop -s tree"

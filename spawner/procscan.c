@@ -24,7 +24,7 @@
 #include "procscan.h"
 
 /* Append, without looking for a duplicate. */
-static void
+void
 pidlist_push(struct pidlist *pl, pid_t pid)
 {
 	pid_t	*np;

@@ -12,6 +12,7 @@ struct pidlist {
 	size_t	 cap;
 };
 
+void	pidlist_push(struct pidlist *, pid_t);
 void	pidlist_add(struct pidlist *, pid_t);
 int	pidlist_has(const struct pidlist *, pid_t);
 void	pidlist_free(struct pidlist *);

@@ -36,6 +36,7 @@
 #define CHILD_HASH	1024
 #define BANK_BATCH	8	/* held pipes banked at once */
 #define SPAWN_FLUSH	8	/* spawns between two flushes at most */
+#define TREE_WALK_MS	50	/* a stop's walk for strays, after */
 
 /*
  * The read ends of a spawn's stdout and stderr pipes, held until the
@@ -80,6 +81,7 @@ static struct {
 } conf;
 
 static struct child	*children[CHILD_HASH];
+static struct child	*byunit[CHILD_HASH];	/* the same, by unit name */
 static size_t		 nchildren;
 static struct heldset	*held[CHILD_HASH];
 static struct heldq	 loose = TAILQ_HEAD_INITIALIZER(loose);
@@ -180,6 +182,9 @@ child_insert(struct child *c)
 
 	c->next = children[h];
 	children[h] = c;
+	h = name_hash(c->unit) & (CHILD_HASH - 1);
+	c->unext = byunit[h];
+	byunit[h] = c;
 	nchildren++;
 }
 
@@ -193,6 +198,12 @@ child_free(struct child *c)
 		if (*pp == c) {
 			*pp = c->next;
 			nchildren--;
+			break;
+		}
+	for (pp = &byunit[name_hash(c->unit) & (CHILD_HASH - 1)];
+	    *pp != NULL; pp = &(*pp)->unext)
+		if (*pp == c) {
+			*pp = c->unext;
 			break;
 		}
 	if (c->timer != NULL)
@@ -553,24 +564,21 @@ held_done(const struct msg_logfd *lf)
 /* ------------------------------------------------------------------ */
 /* Signals and stopping */
 
+/* The main process and its process group. */
 static void
-signal_tree(struct child *c, int signo)
+signal_group(struct child *c, int signo)
 {
-	struct pidlist	 pl = { 0 };
-	struct orphan	*o;
-	pid_t		 ppid;
-	size_t		 i;
+	if (kill(-c->pid, signo) == -1 && errno != ESRCH)
+		log_warn("kill -%d", (int)c->pid);
+	kill(c->pid, signo);
+}
 
-	if (!c->reaped) {
-		proc_tree(c->pid, &pl);
-		if (kill(-c->pid, signo) == -1 && errno != ESRCH)
-			log_warn("kill -%d", (int)c->pid);
-		kill(c->pid, signo);
-		for (i = 1; i < pl.n; i++)
-			if (proc_stat(pl.pids[i], &ppid, NULL, NULL) == 0)
-				proc_signal(pl.pids[i], ppid, signo);
-		pidlist_free(&pl);
-	}
+/* What a unit's main process left behind, come back to us. */
+static void
+signal_orphans(struct child *c, int signo)
+{
+	struct orphan	*o;
+
 	if (c->what != SPAWN_MAIN)
 		return;
 	for (o = orphans; o != NULL; o = o->next)
@@ -578,6 +586,78 @@ signal_tree(struct child *c, int signo)
 			kill(-o->pid, signo);
 			kill(o->pid, signo);
 		}
+}
+
+/* The live descendants of c, each checked before it is signalled. */
+static void
+signal_descendants(struct child *c, int signo)
+{
+	struct pidlist	 pl = { 0 };
+	pid_t		 ppid;
+	size_t		 i;
+
+	proc_tree(c->pid, &pl);
+	for (i = 1; i < pl.n; i++)
+		if (proc_stat(pl.pids[i], &ppid, NULL, NULL) == 0)
+			proc_signal(pl.pids[i], ppid, signo);
+	pidlist_free(&pl);
+}
+
+/* Everything of c's: its group, its descendants, its orphans. */
+static void
+signal_tree(struct child *c, int signo)
+{
+	if (!c->reaped) {
+		signal_group(c, signo);
+		signal_descendants(c, signo);
+	}
+	signal_orphans(c, signo);
+}
+
+/*
+ * A stop signals the process group at once, and walks /proc for the
+ * descendants that left it TREE_WALK_MS later, only for the processes
+ * that are still there: a walk costs a few /proc reads, and makes the
+ * kernel's reaping of the process dearer, for each of a thousand
+ * services stopped at once.  A main process gone by then needs none:
+ * what it left behind came back to us (we are a subreaper) and was
+ * signalled as its orphans when it was reaped (child_done()).
+ */
+static struct pidlist	 walks;
+static struct event	*ev_walk;
+
+static void
+walks_run(int fd, short ev, void *arg)
+{
+	struct pidlist	 todo = walks;
+	struct child	*c;
+	size_t		 i;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	memset(&walks, 0, sizeof(walks));
+	for (i = 0; i < todo.n; i++)
+		if ((c = child_find(todo.pids[i])) != NULL && c->stopping &&
+		    !c->reaped && !c->killed)
+			signal_descendants(c, c->stop_signal);
+	pidlist_free(&todo);
+}
+
+static void
+stop_signal_first(struct child *c)
+{
+	struct timeval	 tv = { 0, TREE_WALK_MS * 1000 };
+
+	if (c->reaped)
+		return;
+	signal_group(c, c->stop_signal);
+	if (ev_walk == NULL &&
+	    (ev_walk = evtimer_new(role->base, walks_run, NULL)) == NULL)
+		fatalx("evtimer_new");
+	if (walks.n == 0)
+		evtimer_add(ev_walk, &tv);
+	pidlist_push(&walks, c->pid);
 }
 
 static void
@@ -617,7 +697,8 @@ stop_child(struct child *c)
 		return;
 	c->stopping = 1;
 	orphans_scan(0);
-	signal_tree(c, c->stop_signal);
+	stop_signal_first(c);
+	signal_orphans(c, c->stop_signal);
 	if (c->stop_timeout_ms > 0)
 		arm_timer(c, c->stop_timeout_ms);
 	else
@@ -814,24 +895,22 @@ static void
 unit_check_drained(const char *unit)
 {
 	struct child	*c, *next;
-	size_t		 i;
+	size_t		 h;
 
 	if (orphan_of(unit) != NULL)
 		return;
-	for (i = 0; i < CHILD_HASH; i++)
-		for (c = children[i]; c != NULL; c = c->next)
-			if (c->reaped && c->stopping && c->cgroup &&
-			    strcmp(c->unit, unit) == 0 && cgroup_busy(unit))
-				return;
-	for (i = 0; i < CHILD_HASH; i++)
-		for (c = children[i]; c != NULL; c = next) {
-			next = c->next;
-			if (c->reaped && c->stopping &&
-			    strcmp(c->unit, unit) == 0) {
-				send_exited(c, IMSG_STOPPED, 0);
-				child_free(c);
-			}
+	h = name_hash(unit) & (CHILD_HASH - 1);
+	for (c = byunit[h]; c != NULL; c = c->unext)
+		if (c->reaped && c->stopping && c->cgroup &&
+		    strcmp(c->unit, unit) == 0 && cgroup_busy(unit))
+			return;
+	for (c = byunit[h]; c != NULL; c = next) {
+		next = c->unext;
+		if (c->reaped && c->stopping && strcmp(c->unit, unit) == 0) {
+			send_exited(c, IMSG_STOPPED, 0);
+			child_free(c);
 		}
+	}
 }
 
 /* A reaped child that needs a fresh look for orphans (see reap()). */

@@ -8,7 +8,8 @@
 #include "sysg.h"
 
 struct child {
-	struct child	*next;		/* hash chain */
+	struct child	*next;		/* hash chain, by pid */
+	struct child	*unext;		/* hash chain, by unit */
 	struct event	*errev;		/* exec result, forked child */
 	struct event	*timer;
 	uint64_t	 started_ms;

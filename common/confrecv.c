@@ -89,12 +89,15 @@ static struct wireunit *
 wire_keep(struct unit_conf *u, const struct imsg *im)
 {
 	struct wireunit	*w;
+	size_t		 nl = strlen(u->name);
 
-	if ((w = malloc(sizeof(*w) + im->len)) == NULL)
+	/* Checked by unit_unpack(): a name of 1-64, a unit of < 4 GB. */
+	if ((w = malloc(sizeof(*w) + nl + 1 + im->len)) == NULL)
 		fatal("confrecv");
-	strlcpy(w->name, u->name, sizeof(w->name));
-	w->len = im->len;
-	memcpy(w->blob, im->data, im->len);
+	w->len = (uint32_t)im->len;
+	w->namelen = (uint8_t)nl;
+	memcpy(w->name, u->name, nl + 1);
+	memcpy(w->name + nl + 1, im->data, im->len);
 	unit_conf_free(u);
 	return w;
 }

@@ -8,16 +8,27 @@
 #ifndef CONFRECV_H
 #define CONFRECV_H
 
+#include <stdint.h>
+
 #include "imsg.h"
 #include "strpool.h"
 #include "sysg.h"
 
-/* A unit kept in its wire form (confrecv.keep_wire), read when needed. */
+/*
+ * A unit kept in its wire form (confrecv.keep_wire), read when needed:
+ * its name (NUL-terminated, as long as it is), then the wire form.
+ */
 struct wireunit {
-	char		 name[SYSG_NAME_MAX + 1];
-	size_t		 len;
-	unsigned char	 blob[];
+	uint32_t	 len;		/* of the wire form */
+	uint8_t		 namelen;
+	char		 name[];
 };
+
+static inline const unsigned char *
+wireunit_blob(const struct wireunit *w)
+{
+	return (const unsigned char *)w->name + w->namelen + 1;
+}
 
 struct confrecv {
 	int		 keep_wire;	/* fill wunits, not units */

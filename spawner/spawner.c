@@ -157,7 +157,7 @@ spawner_unit(const char *name)
 		if (strcmp(w->name, name) != 0)
 			continue;
 		/* Checked when it arrived: it reads back. */
-		if ((u = unit_unpack(w->blob, w->len, conf.pool)) == NULL)
+		if ((u = unit_unpack(wireunit_blob(w), w->len, conf.pool)) == NULL)
 			fatalx("%s: unit lost its form", name);
 		return u;
 	}
@@ -1388,7 +1388,7 @@ spawner_bound_caps(void)
 	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		keep |= 1ULL << own[i];
 	for (i = 0; i < conf.nunits; i++) {
-		if ((u = unit_unpack(conf.units[i]->blob, conf.units[i]->len,
+		if ((u = unit_unpack(wireunit_blob(conf.units[i]), conf.units[i]->len,
 		    conf.pool)) == NULL)
 			fatalx("%s: unit lost its form", conf.units[i]->name);
 		root = !u->has_caps && unit_is_root(u);

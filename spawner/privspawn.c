@@ -946,6 +946,22 @@ ps_seccomp(struct spawn_error *e)
 	return 0;
 }
 
+/*
+ * 1 if privspawn_child() has nothing to do for u run as the daemon's
+ * own user: no limits, scheduling, namespaces, cgroup, capabilities or
+ * filters.
+ */
+int
+privspawn_trivial(const struct unit_conf *u)
+{
+	const struct limits_conf	*l = &u->limits;
+
+	return !l->nofile.set && !l->nproc.set && !l->memlock.set &&
+	    !l->core.set && !l->has_nice && l->ncpus == 0 &&
+	    !l->cgroup.set && privspawn_ns_flags(u) == 0 && !u->has_caps &&
+	    !u->iso.no_new_privileges && !u->iso.seccomp_default;
+}
+
 int
 privspawn_child(const struct unit_conf *u, const struct spawn_ids *ids,
     const struct spawn_ns *ns, struct spawn_error *e)

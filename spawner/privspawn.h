@@ -85,6 +85,7 @@ int	 privspawn_resolve(const struct unit_conf *, int drop_privileges,
 	    struct spawn_ids *, char *err, size_t errlen);
 pid_t	 privspawn_fork(const struct unit_conf *, const struct spawn_ids *,
 	    struct spawn_ns *, char *warn, size_t warnlen);
+int	 privspawn_trivial(const struct unit_conf *);
 int	 privspawn_child(const struct unit_conf *, const struct spawn_ids *,
 	    const struct spawn_ns *, struct spawn_error *);
 

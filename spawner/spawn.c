@@ -4,15 +4,20 @@
  * no inherited fds, cwd, environment from scratch), then exec.  A failure
  * in the child comes back as (step, errno) and as a start error, never
  * as a crash: a vfork child leaves it in the memory it shares with us,
- * where we find it when we resume; a forked child writes it to a
- * close-on-exec pipe, read when it becomes readable.
+ * where we find it when we resume; a forked child, and a clone(CLONE_VM)
+ * child we do not wait for (spawn_nowait()), write it to a close-on-exec
+ * pipe, read when it becomes readable.
  */
 
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +43,7 @@ struct spawn_req_ctx {
 	int			 errw;
 	int			 errfd;	/* exec result pipe, fork only */
 	int			 vforked;
+	int			 nowait;	/* clone(CLONE_VM), not waited for */
 	const struct unit_conf	*u;	/* the definition to apply */
 	struct spawn_ids	 ids;
 	struct spawn_ns		 ns;
@@ -330,6 +336,300 @@ spawn_vfork(const struct unit_conf *u, const struct spawn_req_ctx *x,
 	return pid;
 }
 
+
+/*
+ * The spawn that does not wait.  A vfork() parent sleeps until its child
+ * has exec'd, and the kernel often runs that child on another CPU, behind
+ * a service still starting, while ours idles: a sixth of a two-CPU
+ * machine's time while a thousand services start.  A plain unit whose
+ * program is named by a path is started instead by a clone(CLONE_VM)
+ * child on a stack of its own, which we do not wait for: its exec
+ * verdict comes on the close-on-exec pipe, as a forked child's does.
+ *
+ * The child shares our memory while we go on, so it reads only its slot
+ * (a copy of what it needs, made before the clone) and writes nothing of
+ * ours: raw system calls, which leave errno (our thread's) alone, and no
+ * libc state.  The kernel clears the slot's tid when the child has
+ * exec'd or exited (CLONE_CHILD_CLEARTID): the slot is free again.
+ */
+#if defined(__x86_64__)
+#define NOWAIT_SLOTS	16
+#define NOWAIT_SIZE	(16 * 1024)
+#define NOWAIT_DATA	(6 * 1024)	/* strings and pointers */
+
+struct nowait {
+	volatile pid_t	 tid;		/* 0: free */
+	int		 outw, errw, errfd, devnull;
+	const char	*path;
+	char		**argv;
+	char		**env;
+	const char	*dir;
+	uint64_t	 changed;	/* signals to set back to SIG_DFL */
+	size_t		 used;		/* of data */
+	char		 data[NOWAIT_DATA] __attribute__((aligned(16)));
+	/* the child's stack: the rest of the slot */
+};
+
+static unsigned char	*nowait_pool;
+static int		 nowait_off;	/* could not map the pool */
+
+static long
+raw_syscall(long n, long a, long b, long c, long d)
+{
+	long		 ret;
+	register long	 r10 __asm__("r10") = d;
+
+	__asm__ volatile ("syscall"
+	    : "=a"(ret)
+	    : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
+	    : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* The kernel's struct sigaction, to set a disposition back. */
+struct ksigaction {
+	void		(*handler)(int);
+	unsigned long	 flags;
+	void		(*restorer)(void);
+	uint64_t	 mask;
+};
+
+static void __attribute__((noreturn, no_sanitize_address))
+nowait_fail(int errfd, const char *step, long err, const char *detail)
+{
+	struct child_err	 ce;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(ce); i++)
+		((volatile char *)&ce)[i] = 0;
+	ce.err = (int32_t)err;
+	for (i = 0; step[i] != '\0' && i < sizeof(ce.step) - 1; i++)
+		ce.step[i] = step[i];
+	for (i = 0; detail != NULL && detail[i] != '\0' &&
+	    i < sizeof(ce.detail) - 1; i++)
+		ce.detail[i] = detail[i];
+	(void)raw_syscall(SYS_write, errfd, (long)&ce, sizeof(ce), 0);
+	for (;;)
+		(void)raw_syscall(SYS_exit_group, 127, 0, 0, 0);
+}
+
+static int __attribute__((no_sanitize_address))
+nowait_child(void *arg)
+{
+	const struct nowait	*w = arg;
+	struct ksigaction	 dfl;
+	uint64_t		 none = 0;
+	long			 r, errfd;
+	int			 sig;
+
+	if ((r = raw_syscall(SYS_setsid, 0, 0, 0, 0)) < 0)
+		nowait_fail(w->errfd, "setsid", -r, NULL);
+	dfl.handler = SIG_DFL;
+	dfl.flags = 0;
+	dfl.restorer = NULL;
+	dfl.mask = 0;
+	for (sig = 1; sig <= 64; sig++)
+		if (w->changed & (1ULL << (sig - 1)))
+			(void)raw_syscall(SYS_rt_sigaction, sig, (long)&dfl, 0,
+			    sizeof(uint64_t));
+	(void)raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0,
+	    sizeof(uint64_t));
+	/* Out of the way of stdio and of the sockets on 3, 4, ... */
+	if ((errfd = raw_syscall(SYS_fcntl, w->errfd, F_DUPFD_CLOEXEC,
+	    64 + SOCKACT_MAX, 0)) < 0)
+		nowait_fail(w->errfd, "dup", -errfd, NULL);
+	if ((r = raw_syscall(SYS_dup2, w->devnull, 0, 0, 0)) < 0 ||
+	    (r = raw_syscall(SYS_dup2, w->outw, 1, 0, 0)) < 0 ||
+	    (r = raw_syscall(SYS_dup2, w->errw, 2, 0, 0)) < 0)
+		nowait_fail(errfd, "dup2", -r, NULL);
+	(void)raw_syscall(SYS_close_range, 3, errfd - 1, 0, 0);
+	(void)raw_syscall(SYS_close_range, errfd + 1, ~0U, 0, 0);
+	if (w->dir != NULL &&
+	    (r = raw_syscall(SYS_chdir, (long)w->dir, 0, 0, 0)) < 0)
+		nowait_fail(errfd, "chdir", -r, w->dir);
+	r = raw_syscall(SYS_execve, (long)w->path, (long)w->argv,
+	    (long)w->env, 0);
+	nowait_fail(errfd, "exec", -r, w->argv[0]);
+}
+
+/* Copy n bytes into the slot's data; NULL if they do not fit. */
+static void *
+nowait_put(struct nowait *w, const void *p, size_t n)
+{
+	char	*d;
+	size_t	 r = (n + 7) & ~(size_t)7;	/* the next stays aligned */
+
+	if (r > sizeof(w->data) - w->used)
+		return NULL;
+	d = w->data + w->used;
+	memcpy(d, p, n);
+	w->used += r;
+	return d;
+}
+
+/* A NULL-terminated list of strings, copied into the slot. */
+static char **
+nowait_strv(struct nowait *w, char *const *v)
+{
+	char	**out;
+	size_t	  n, i;
+
+	for (n = 0; v[n] != NULL; n++)
+		;
+	if ((out = nowait_put(w, v, (n + 1) * sizeof(char *))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if ((out[i] = nowait_put(w, v[i], strlen(v[i]) + 1)) == NULL)
+			return NULL;
+	return out;
+}
+
+/* A free slot, waiting for the oldest child if all are in use. */
+static struct nowait *
+nowait_slot(void)
+{
+	static unsigned	 next;
+	struct nowait	*w;
+	pid_t		 tid;
+	unsigned	 i;
+
+	if (nowait_pool == NULL && !nowait_off) {
+		nowait_pool = mmap(NULL, NOWAIT_SLOTS * NOWAIT_SIZE,
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_STACK, -1, 0);
+		if (nowait_pool == MAP_FAILED) {
+			log_warn("spawn slots");
+			nowait_pool = NULL;
+			nowait_off = 1;
+		}
+	}
+	if (nowait_pool == NULL)
+		return NULL;
+	for (i = 0; i < NOWAIT_SLOTS; i++) {
+		w = (struct nowait *)(void *)(nowait_pool +
+		    (size_t)((next + i) % NOWAIT_SLOTS) * NOWAIT_SIZE);
+		if (__atomic_load_n(&w->tid, __ATOMIC_ACQUIRE) == 0) {
+			next = (next + i + 1) % NOWAIT_SLOTS;
+			return w;
+		}
+	}
+	/* All in flight: the next in turn is the oldest. */
+	w = (struct nowait *)(void *)(nowait_pool +
+	    (size_t)next * NOWAIT_SIZE);
+	while ((tid = __atomic_load_n(&w->tid, __ATOMIC_ACQUIRE)) != 0)
+		(void)syscall(SYS_futex, &w->tid, FUTEX_WAIT, tid, NULL,
+		    NULL, 0);
+	next = (next + 1) % NOWAIT_SLOTS;
+	return w;
+}
+
+/*
+ * Give the slots' touched pages back once none is in flight, a while
+ * after a burst of spawns (the idle spawner keeps no copy of them).
+ */
+void
+spawn_slots_release(void)
+{
+	struct nowait	*w;
+	unsigned	 i;
+
+	if (nowait_pool == NULL)
+		return;
+	for (i = 0; i < NOWAIT_SLOTS; i++) {
+		w = (struct nowait *)(void *)(nowait_pool +
+		    (size_t)i * NOWAIT_SIZE);
+		if (__atomic_load_n(&w->tid, __ATOMIC_ACQUIRE) != 0)
+			return;
+	}
+	(void)madvise(nowait_pool, NOWAIT_SLOTS * NOWAIT_SIZE,
+	    MADV_DONTNEED);
+}
+
+/* A plain unit whose program has a path (no PATH search in the child). */
+static int
+spawn_nowaitable(const struct spawn_req_ctx *x)
+{
+	return x->vforked && privspawn_trivial(x->u) &&
+	    (!x->use_argv || strchr(x->u->argv[0], '/') != NULL);
+}
+
+static pid_t
+spawn_nowait(const struct unit_conf *u, const struct spawn_req_ctx *x,
+    char **env)
+{
+	static int	 devnull = -1;
+	static char	 sh[] = "/bin/sh", dash_c[] = "-c";
+	struct nowait	*w;
+	char		*shargv[4];
+	sigset_t	 all, mask;
+	pid_t		 pid;
+	int		 s, saved_errno;
+
+	if (devnull == -1 &&
+	    (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		return -2;
+	if ((w = nowait_slot()) == NULL)
+		return -2;
+	w->used = 0;
+	w->outw = x->outw;
+	w->errw = x->errw;
+	w->errfd = x->errfd;
+	w->devnull = devnull;
+	w->changed = 0;
+	for (s = 1; s <= 64 && s < NSIG; s++)
+		if (sigismember(&sig_changed, s) == 1)
+			w->changed |= 1ULL << (s - 1);
+	if (x->use_argv) {
+		w->argv = nowait_strv(w, u->argv);
+		w->path = w->argv != NULL ? w->argv[0] : NULL;
+	} else {
+		shargv[0] = sh;
+		shargv[1] = dash_c;
+		shargv[2] = (char *)x->cmd;
+		shargv[3] = NULL;
+		w->argv = nowait_strv(w, shargv);
+		w->path = sh;
+	}
+	w->env = nowait_strv(w, env);
+	w->dir = u->working_dir == NULL ? NULL :
+	    nowait_put(w, u->working_dir, strlen(u->working_dir) + 1);
+	if (w->argv == NULL || w->env == NULL ||
+	    (u->working_dir != NULL && w->dir == NULL))
+		return -2;	/* too large for a slot */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &mask);
+	pid = clone(nowait_child, (char *)w + NOWAIT_SIZE,
+	    CLONE_VM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD,
+	    w, &w->tid, NULL, &w->tid);
+	saved_errno = errno;
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	errno = saved_errno;
+	return pid;
+}
+#else
+static int
+spawn_nowaitable(const struct spawn_req_ctx *x)
+{
+	(void)x;
+	return 0;
+}
+
+static pid_t
+spawn_nowait(const struct unit_conf *u, const struct spawn_req_ctx *x,
+    char **env)
+{
+	(void)u;
+	(void)x;
+	(void)env;
+	return -2;
+}
+
+void
+spawn_slots_release(void)
+{
+}
+#endif
+
 /*
  * Before fork: identity; then, for a forked child, the exec result pipe
  * (a vfork child needs none); then the cgroup.
@@ -347,7 +647,8 @@ prepare(const struct unit_conf *u, const struct msg_spawn *req,
 		return -1;
 	}
 	x->vforked = spawn_vforkable(x);
-	if (!x->vforked) {
+	x->nowait = spawn_nowaitable(x);
+	if (!x->vforked || x->nowait) {
 		/* Non-blocking: read when readable, or once the child died. */
 		if (pipe2(xp, O_CLOEXEC | O_NONBLOCK) == -1) {
 			fail->err = errno;
@@ -396,6 +697,26 @@ exec_failure(const struct child *c, const struct child_err *ce,
 	t.detail[sizeof(t.detail) - 1] = '\0';
 	strlcpy(fail->step, t.step, sizeof(fail->step));
 	strlcpy(fail->detail, t.detail, sizeof(fail->detail));
+}
+
+/* The child, started the way x says; -1 with errno set on failure. */
+static pid_t
+spawn_start(const struct unit_conf *u, struct spawn_req_ctx *x, char **env,
+    int xp[2], char *warn, size_t wlen)
+{
+	pid_t	 pid;
+
+	if (x->nowait) {
+		if ((pid = spawn_nowait(u, x, env)) != -2)
+			return pid;
+		/* Too large for a slot: as any other plain unit. */
+		x->nowait = 0;
+		close3(xp[0], xp[1], -1);
+		xp[0] = xp[1] = x->errfd = -1;
+	}
+	if (x->vforked)
+		return spawn_vfork(u, x, env);
+	return privspawn_fork(x->u, &x->ids, &x->ns, warn, wlen);
 }
 
 /*
@@ -460,8 +781,7 @@ spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
 		x.u = &helper;
 	}
 	if (prepare(x.u, req, &x, xp, fail) == -1 ||
-	    (pid = x.vforked ? spawn_vfork(u, &x, env) :
-	    privspawn_fork(x.u, &x.ids, &x.ns, warn, sizeof(warn))) == -1) {
+	    (pid = spawn_start(u, &x, env, xp, warn, sizeof(warn))) == -1) {
 		if (fail->step[0] == '\0') {
 			fail->err = errno;
 			strlcpy(fail->step, "fork", sizeof(fail->step));
@@ -489,7 +809,7 @@ spawn_unit(const struct unit_conf *u, const struct msg_spawn *req,
 	c->cgroup = req->what == SPAWN_MAIN && u->limits.cgroup.set;
 	c->timeout_ms = spawn_timeout(u, req);
 	c->errfd = xp[0];
-	if (x.vforked) {
+	if (x.vforked && !x.nowait) {
 		c->exec_state = vfork_failed ? -1 : 1;
 		if (vfork_failed)
 			exec_failure(c, &vfork_err, fail);

@@ -519,6 +519,29 @@ held_add(const struct child *c, int outfd, int errfd)
  * services start on).  Every SPAWN_FLUSH spawns it goes all the same,
  * so that the duplicates queued with it stay few in our fd table.
  */
+/* A while after a burst of spawns: the spawn slots' pages go back. */
+static void
+slots_idle(int fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	spawn_slots_release();
+}
+
+static void
+slots_release_soon(void)
+{
+	static struct event	*ev;
+	struct timeval		 tv = { 0, PROC_TRIM_DELAY_MS * 1000 };
+
+	if (ev == NULL && (ev = evtimer_new(role->base, slots_idle, NULL)) ==
+	    NULL)
+		fatal("evtimer_new");
+	if (!evtimer_pending(ev, NULL) && evtimer_add(ev, &tv) == -1)
+		fatal("evtimer_add");
+}
+
 static void
 held_flush(void)
 {
@@ -529,6 +552,7 @@ held_flush(void)
 		proc_flush(PROC_SUPERVISOR);
 	}
 	bank_fill();
+	slots_release_soon();
 }
 
 static void

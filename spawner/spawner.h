@@ -35,6 +35,7 @@ struct child	*spawn_unit(const struct unit_conf *, const struct msg_spawn *,
 		    int *outfd, int *errfd, struct msg_spawn_failed *);
 int		 spawn_exec_result(struct child *, struct msg_spawn_failed *);
 void		 spawn_signals_snapshot(void);
+void		 spawn_slots_release(void);
 
 /* spawner/spawner.c */
 /* The unit's definition, read from its wire form: unit_conf_free() it. */

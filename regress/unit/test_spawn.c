@@ -22,11 +22,16 @@
 #include "sysg.h"
 
 #define OUTMAX	16384
+#define MANY	40	/* more than the spawner's slots */
 
 static char	 a_cat[] = "/bin/cat", a_status[] = "/proc/self/status";
+static char	 a_catp[] = "cat";		/* found through PATH */
 static char	 a_none[] = "/nonexistent/sysg-test-binary";
+static char	 a_nonep[] = "sysg-test-no-such-binary";
 static char	*argv_status[] = { a_cat, a_status, NULL };
+static char	*argv_statusp[] = { a_catp, a_status, NULL };
 static char	*argv_none[] = { a_none, NULL };
+static char	*argv_nonep[] = { a_nonep, NULL };
 static char	 nodir[] = "/nonexistent/sysg-test-dir";
 
 static void
@@ -161,7 +166,10 @@ spawned_free(struct child *c, int outfd, int errfd)
 	free(c);
 }
 
-/* A plain unit: vfork, exec'd by the time spawn_unit() returns. */
+/*
+ * A plain unit whose program is found through PATH: vfork, exec'd by
+ * the time spawn_unit() returns.
+ */
 static void
 test_vfork_exec(void **state)
 {
@@ -173,7 +181,7 @@ test_vfork_exec(void **state)
 	int			 outfd, errfd, st;
 
 	(void)state;
-	unit_init(&u, argv_status);
+	unit_init(&u, argv_statusp);
 	req_init(&req, 7);
 	odd_signals(&saved);
 	c = spawn_unit(&u, &req, &outfd, &errfd, &f);
@@ -201,7 +209,7 @@ test_vfork_fail(void **state)
 	int			 outfd, errfd, st;
 
 	(void)state;
-	unit_init(&u, argv_none);
+	unit_init(&u, argv_nonep);
 	req_init(&req, 8);
 	assert_non_null(c = spawn_unit(&u, &req, &outfd, &errfd, &f));
 	assert_int_equal(c->exec_state, -1);
@@ -210,14 +218,14 @@ test_vfork_fail(void **state)
 	assert_string_equal(f.unit, "t");
 	assert_int_equal(f.err, ENOENT);
 	assert_string_equal(f.step, "exec");
-	assert_string_equal(f.detail, a_none);
+	assert_string_equal(f.detail, a_nonep);
 	st = reap(c->pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 127);
 	spawned_free(c, outfd, errfd);
 
 	/* a failure before exec, with a detail of its own */
-	unit_init(&u, argv_status);
+	unit_init(&u, argv_statusp);
 	u.working_dir = nodir;
 	req_init(&req, 9);
 	assert_non_null(c = spawn_unit(&u, &req, &outfd, &errfd, &f));
@@ -231,6 +239,117 @@ test_vfork_fail(void **state)
 	assert_int_equal(WEXITSTATUS(st), 127);
 	spawned_free(c, outfd, errfd);
 }
+
+#if defined(__x86_64__)
+/*
+ * A plain unit whose program has a path: a clone(CLONE_VM) child that
+ * spawn_unit() does not wait for, the verdict on the exec result pipe;
+ * the same clean slate as the other ways.
+ */
+static void
+test_nowait_exec(void **state)
+{
+	struct unit_conf	 u;
+	struct msg_spawn	 req;
+	struct msg_spawn_failed	 f;
+	struct child		*c;
+	sigset_t		 saved;
+	int			 outfd, errfd, st;
+
+	(void)state;
+	unit_init(&u, argv_status);
+	req_init(&req, 12);
+	odd_signals(&saved);
+	c = spawn_unit(&u, &req, &outfd, &errfd, &f);
+	even_signals(&saved);
+	assert_non_null(c);
+	assert_int_equal(c->exec_state, 0);
+	assert_true(c->errfd != -1);
+	check_clean_status(outfd);
+	st = reap(c->pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(spawn_exec_result(c, &f), 1);
+	spawned_free(c, outfd, errfd);
+
+	/* sh -c, its environment and working directory */
+	unit_init(&u, argv_status);
+	u.argv = NULL;
+	u.command = (char *)"echo \"$SYSG_T\" $(pwd)";
+	u.env = (char *[]){ (char *)"SYSG_T=one two", NULL };
+	u.nenv = 1;
+	u.working_dir = (char *)"/tmp";
+	req_init(&req, 13);
+	assert_non_null(c = spawn_unit(&u, &req, &outfd, &errfd, &f));
+	assert_int_equal(c->exec_state, 0);
+	{
+		char	 out[256];
+
+		read_all(outfd, out, sizeof(out));
+		assert_string_equal(out, "one two /tmp\n");
+	}
+	st = reap(c->pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(spawn_exec_result(c, &f), 1);
+	spawned_free(c, outfd, errfd);
+}
+
+/* Its failures: the step, the errno and the detail, on the pipe. */
+static void
+test_nowait_fail(void **state)
+{
+	struct unit_conf	 u;
+	struct msg_spawn	 req;
+	struct msg_spawn_failed	 f;
+	struct child		*c, *cs[MANY];
+	int			 outfd, errfd, st, i, outs[MANY], errs[MANY];
+
+	(void)state;
+	unit_init(&u, argv_none);
+	req_init(&req, 14);
+	assert_non_null(c = spawn_unit(&u, &req, &outfd, &errfd, &f));
+	assert_int_equal(c->exec_state, 0);
+	st = reap(c->pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 127);
+	assert_int_equal(spawn_exec_result(c, &f), -1);
+	assert_int_equal(f.reqid, 14);
+	assert_string_equal(f.unit, "t");
+	assert_int_equal(f.err, ENOENT);
+	assert_string_equal(f.step, "exec");
+	assert_string_equal(f.detail, a_none);
+	spawned_free(c, outfd, errfd);
+
+	unit_init(&u, argv_status);
+	u.working_dir = nodir;
+	req_init(&req, 15);
+	assert_non_null(c = spawn_unit(&u, &req, &outfd, &errfd, &f));
+	st = reap(c->pid);
+	assert_int_equal(WEXITSTATUS(st), 127);
+	assert_int_equal(spawn_exec_result(c, &f), -1);
+	assert_int_equal(f.err, ENOENT);
+	assert_string_equal(f.step, "chdir");
+	assert_string_equal(f.detail, nodir);
+	spawned_free(c, outfd, errfd);
+
+	/* More at once than there are slots: each waits its turn. */
+	for (i = 0; i < MANY; i++) {
+		unit_init(&u, argv_status);
+		req_init(&req, 100 + (uint32_t)i);
+		assert_non_null(cs[i] = spawn_unit(&u, &req, &outs[i],
+		    &errs[i], &f));
+		assert_int_equal(cs[i]->reqid, 100 + (uint32_t)i);
+	}
+	for (i = 0; i < MANY; i++) {
+		check_clean_status(outs[i]);
+		st = reap(cs[i]->pid);
+		assert_int_equal(WEXITSTATUS(st), 0);
+		assert_int_equal(spawn_exec_result(cs[i], &f), 1);
+		spawned_free(cs[i], outs[i], errs[i]);
+	}
+}
+#endif
 
 /* seccomp: forked, the verdict on the exec result pipe. */
 static void
@@ -284,6 +403,10 @@ main(void)
 		cmocka_unit_test(test_vfork_exec),
 		cmocka_unit_test(test_vfork_fail),
 		cmocka_unit_test(test_fork_exec),
+#if defined(__x86_64__)
+		cmocka_unit_test(test_nowait_exec),
+		cmocka_unit_test(test_nowait_fail),
+#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -167,6 +167,66 @@ spawned_free(struct child *c, int outfd, int errfd)
 }
 
 /*
+ * u started a way whose verdict comes on the exec result pipe: not known
+ * when spawn_unit() returns, then "exec'd", with a clean slate (or, with
+ * want, that output).
+ */
+static void
+piped_exec_ok(struct unit_conf *u, uint32_t reqid, const char *want)
+{
+	char			 out[256];
+	struct msg_spawn	 req;
+	struct msg_spawn_failed	 f;
+	struct child		*c;
+	sigset_t		 saved;
+	int			 outfd, errfd, st;
+
+	req_init(&req, reqid);
+	odd_signals(&saved);
+	c = spawn_unit(u, &req, &outfd, &errfd, &f);
+	even_signals(&saved);
+	assert_non_null(c);
+	assert_int_equal(c->exec_state, 0);
+	assert_true(c->errfd != -1);
+	if (want == NULL)
+		check_clean_status(outfd);
+	else {
+		read_all(outfd, out, sizeof(out));
+		assert_string_equal(out, want);
+	}
+	st = reap(c->pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(spawn_exec_result(c, &f), 1);
+	spawned_free(c, outfd, errfd);
+}
+
+/* The same, for a child that fails at step with ENOENT about detail. */
+static void
+piped_exec_fails(struct unit_conf *u, uint32_t reqid, const char *step,
+    const char *detail)
+{
+	struct msg_spawn	 req;
+	struct msg_spawn_failed	 f;
+	struct child		*c;
+	int			 outfd, errfd, st;
+
+	req_init(&req, reqid);
+	assert_non_null(c = spawn_unit(u, &req, &outfd, &errfd, &f));
+	assert_int_equal(c->exec_state, 0);
+	st = reap(c->pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 127);
+	assert_int_equal(spawn_exec_result(c, &f), -1);
+	assert_int_equal(f.reqid, reqid);
+	assert_string_equal(f.unit, "t");
+	assert_int_equal(f.err, ENOENT);
+	assert_string_equal(f.step, step);
+	assert_string_equal(f.detail, detail);
+	spawned_free(c, outfd, errfd);
+}
+
+/*
  * A plain unit whose program is found through PATH: vfork, exec'd by
  * the time spawn_unit() returns.
  */
@@ -250,27 +310,10 @@ static void
 test_nowait_exec(void **state)
 {
 	struct unit_conf	 u;
-	struct msg_spawn	 req;
-	struct msg_spawn_failed	 f;
-	struct child		*c;
-	sigset_t		 saved;
-	int			 outfd, errfd, st;
 
 	(void)state;
 	unit_init(&u, argv_status);
-	req_init(&req, 12);
-	odd_signals(&saved);
-	c = spawn_unit(&u, &req, &outfd, &errfd, &f);
-	even_signals(&saved);
-	assert_non_null(c);
-	assert_int_equal(c->exec_state, 0);
-	assert_true(c->errfd != -1);
-	check_clean_status(outfd);
-	st = reap(c->pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
-	assert_int_equal(spawn_exec_result(c, &f), 1);
-	spawned_free(c, outfd, errfd);
+	piped_exec_ok(&u, 12, NULL);
 
 	/* sh -c, its environment and working directory */
 	unit_init(&u, argv_status);
@@ -279,20 +322,7 @@ test_nowait_exec(void **state)
 	u.env = (char *[]){ (char *)"SYSG_T=one two", NULL };
 	u.nenv = 1;
 	u.working_dir = (char *)"/tmp";
-	req_init(&req, 13);
-	assert_non_null(c = spawn_unit(&u, &req, &outfd, &errfd, &f));
-	assert_int_equal(c->exec_state, 0);
-	{
-		char	 out[256];
-
-		read_all(outfd, out, sizeof(out));
-		assert_string_equal(out, "one two /tmp\n");
-	}
-	st = reap(c->pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
-	assert_int_equal(spawn_exec_result(c, &f), 1);
-	spawned_free(c, outfd, errfd);
+	piped_exec_ok(&u, 13, "one two /tmp\n");
 }
 
 /* Its failures: the step, the errno and the detail, on the pipe. */
@@ -302,36 +332,15 @@ test_nowait_fail(void **state)
 	struct unit_conf	 u;
 	struct msg_spawn	 req;
 	struct msg_spawn_failed	 f;
-	struct child		*c, *cs[MANY];
-	int			 outfd, errfd, st, i, outs[MANY], errs[MANY];
+	struct child		*cs[MANY];
+	int			 st, i, outs[MANY], errs[MANY];
 
 	(void)state;
 	unit_init(&u, argv_none);
-	req_init(&req, 14);
-	assert_non_null(c = spawn_unit(&u, &req, &outfd, &errfd, &f));
-	assert_int_equal(c->exec_state, 0);
-	st = reap(c->pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 127);
-	assert_int_equal(spawn_exec_result(c, &f), -1);
-	assert_int_equal(f.reqid, 14);
-	assert_string_equal(f.unit, "t");
-	assert_int_equal(f.err, ENOENT);
-	assert_string_equal(f.step, "exec");
-	assert_string_equal(f.detail, a_none);
-	spawned_free(c, outfd, errfd);
-
+	piped_exec_fails(&u, 14, "exec", a_none);
 	unit_init(&u, argv_status);
 	u.working_dir = nodir;
-	req_init(&req, 15);
-	assert_non_null(c = spawn_unit(&u, &req, &outfd, &errfd, &f));
-	st = reap(c->pid);
-	assert_int_equal(WEXITSTATUS(st), 127);
-	assert_int_equal(spawn_exec_result(c, &f), -1);
-	assert_int_equal(f.err, ENOENT);
-	assert_string_equal(f.step, "chdir");
-	assert_string_equal(f.detail, nodir);
-	spawned_free(c, outfd, errfd);
+	piped_exec_fails(&u, 15, "chdir", nodir);
 
 	/* More at once than there are slots: each waits its turn. */
 	for (i = 0; i < MANY; i++) {
@@ -356,44 +365,15 @@ static void
 test_fork_exec(void **state)
 {
 	struct unit_conf	 u;
-	struct msg_spawn	 req;
-	struct msg_spawn_failed	 f;
-	struct child		*c;
-	sigset_t		 saved;
-	int			 outfd, errfd, st;
 
 	(void)state;
 	unit_init(&u, argv_status);
 	u.iso.seccomp_default = true;
-	req_init(&req, 10);
-	odd_signals(&saved);
-	c = spawn_unit(&u, &req, &outfd, &errfd, &f);
-	even_signals(&saved);
-	assert_non_null(c);
-	assert_int_equal(c->exec_state, 0);
-	assert_true(c->errfd != -1);
-	check_clean_status(outfd);
-	st = reap(c->pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
-	assert_int_equal(spawn_exec_result(c, &f), 1);
-	spawned_free(c, outfd, errfd);
+	piped_exec_ok(&u, 10, NULL);
 
 	unit_init(&u, argv_none);
 	u.iso.seccomp_default = true;
-	req_init(&req, 11);
-	assert_non_null(c = spawn_unit(&u, &req, &outfd, &errfd, &f));
-	assert_int_equal(c->exec_state, 0);
-	st = reap(c->pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 127);
-	assert_int_equal(spawn_exec_result(c, &f), -1);
-	assert_int_equal(f.reqid, 11);
-	assert_string_equal(f.unit, "t");
-	assert_int_equal(f.err, ENOENT);
-	assert_string_equal(f.step, "exec");
-	assert_string_equal(f.detail, a_none);
-	spawned_free(c, outfd, errfd);
+	piped_exec_fails(&u, 11, "exec", a_none);
 }
 
 int

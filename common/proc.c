@@ -131,10 +131,11 @@ proc_queued(enum sysg_proc p)
 }
 
 /*
- * Give the heap a burst left free back to the system (malloc keeps it
- * otherwise): a relayed status of a thousand units, a configuration
- * generation read and checked.  One one-shot timer, armed only by such
- * a burst, so an idle role never wakes for it.
+ * Give the memory of a burst back to the kernel (malloc keeps what was
+ * freed otherwise): a relayed status of a thousand units, a configuration
+ * generation read and checked, a burst of spawns.  One one-shot timer,
+ * armed only by such a burst, so an idle role never wakes for it; the
+ * role's own trim hook runs with it.
  */
 static void
 trim_cb(evutil_socket_t fd, short ev, void *arg)
@@ -143,6 +144,8 @@ trim_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	(void)arg;
 	malloc_trim(0);
+	if (role->ops->trim != NULL)
+		role->ops->trim();
 }
 
 void

@@ -19,6 +19,7 @@ struct role_ops {
 	void	(*setup_done)(void);		/* sandbox, then proc_ready() */
 	void	(*go)(void);
 	void	(*parent_lost)(void);
+	void	(*trim)(void);			/* with proc_trim_soon() */
 };
 
 struct role {

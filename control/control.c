@@ -54,8 +54,7 @@ static const struct {
 	{ "reload",	ACC_WRITE,	PROC_PARENT },
 };
 
-#define LINGER_MS	300
-#define LINGER_TICK_MS	5
+#define LINGER_MS	300	/* for replies to get out, at most */
 
 static struct client	*clients;
 static size_t		 nclients;
@@ -437,47 +436,28 @@ control_peer_down(enum sysg_proc p)
 /* The daemon is going away: let replies in flight reach clients. */
 /*
  * The parent is gone: the daemon is stopping.  Replies still queued for
- * clients (the one to the stop itself) get out first, for LINGER_MS at
- * most; then we go, without keeping the stop waiting any longer.
+ * clients (the one to the stop itself) are sent now; if a client's
+ * socket does not take them all, they get LINGER_MS to get out, else we
+ * go at once, without keeping the stop waiting.
  */
-static struct event	*ev_linger;
-static unsigned		 linger_ticks;
-
-static int
-linger_done(void)
-{
-	struct client	*c;
-
-	for (c = clients; c != NULL; c = c->next)
-		if (imsgev_queued(&c->iev) > 0 &&
-		    linger_ticks * LINGER_TICK_MS < LINGER_MS)
-			return 0;
-	event_base_loopbreak(role->base);
-	return 1;
-}
-
-static void
-linger_tick(evutil_socket_t fd, short ev, void *arg)
-{
-	(void)fd;
-	(void)ev;
-	(void)arg;
-	linger_ticks++;
-	(void)linger_done();
-}
-
 static void
 control_parent_lost(void)
 {
-	struct timeval	 tv = { 0, LINGER_TICK_MS * 1000 };
+	struct timeval	 tv = { 0, LINGER_MS * 1000 };
+	struct client	*c;
+	int		 queued = 0;
 
 	if (ev_accept != NULL)
 		event_del(ev_accept);
-	if (linger_done())
-		return;
-	if ((ev_linger = event_new(role->base, -1, EV_PERSIST, linger_tick,
-	    NULL)) == NULL || event_add(ev_linger, &tv) == -1)
-		fatal("linger");
+	for (c = clients; c != NULL; c = c->next) {
+		imsgev_flush(&c->iev);
+		if (imsgev_queued(&c->iev) > 0)
+			queued = 1;
+	}
+	if (queued)
+		event_base_loopexit(role->base, &tv);
+	else
+		event_base_loopbreak(role->base);
 }
 
 static const struct role_ops control_ops = {

@@ -205,6 +205,7 @@ child_fail(const struct spawn_req_ctx *x, int errfd, const char *step,
  * must call spawn_signals_snapshot() again.
  */
 static sigset_t	 sig_changed;
+static uint64_t	 sig_changed_mask;	/* the same, bit n - 1 for signal n */
 static int	 sig_taken;
 
 void
@@ -214,12 +215,16 @@ spawn_signals_snapshot(void)
 	int		 s;
 
 	sigemptyset(&sig_changed);
+	sig_changed_mask = 0;
 	for (s = 1; s < NSIG; s++) {
 		if (s == SIGKILL || s == SIGSTOP)
 			continue;
 		/* On error (signals libc keeps to itself) do as before. */
-		if (sigaction(s, NULL, &sa) == -1 || sa.sa_handler != SIG_DFL)
-			sigaddset(&sig_changed, s);
+		if (sigaction(s, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+			continue;
+		sigaddset(&sig_changed, s);
+		if (s <= 64)
+			sig_changed_mask |= 1ULL << (s - 1);
 	}
 	sig_taken = 1;
 }
@@ -563,7 +568,7 @@ spawn_nowait(const struct unit_conf *u, const struct spawn_req_ctx *x,
 	char		*shargv[4];
 	sigset_t	 all, mask;
 	pid_t		 pid;
-	int		 s, saved_errno;
+	int		 saved_errno;
 
 	if (devnull == -1 &&
 	    (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
@@ -575,10 +580,7 @@ spawn_nowait(const struct unit_conf *u, const struct spawn_req_ctx *x,
 	w->errw = x->errw;
 	w->errfd = x->errfd;
 	w->devnull = devnull;
-	w->changed = 0;
-	for (s = 1; s <= 64 && s < NSIG; s++)
-		if (sigismember(&sig_changed, s) == 1)
-			w->changed |= 1ULL << (s - 1);
+	w->changed = sig_changed_mask;
 	if (x->use_argv) {
 		w->argv = nowait_strv(w, u->argv);
 		w->path = w->argv != NULL ? w->argv[0] : NULL;

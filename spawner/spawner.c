@@ -157,7 +157,8 @@ spawner_unit(const char *name)
 		if (strcmp(w->name, name) != 0)
 			continue;
 		/* Checked when it arrived: it reads back. */
-		if ((u = unit_unpack(wireunit_blob(w), w->len, conf.pool)) == NULL)
+		if ((u = unit_unpack(wireunit_blob(w), w->len,
+		    conf.pool)) == NULL)
 			fatalx("%s: unit lost its form", name);
 		return u;
 	}
@@ -517,31 +518,9 @@ held_add(const struct child *c, int outfd, int errfd)
  * read at once are all handled: the supervisor wakes once for a burst
  * of spawns, not once a spawn (a wake-up it would take from the CPU the
  * services start on).  Every SPAWN_FLUSH spawns it goes all the same,
- * so that the duplicates queued with it stay few in our fd table.
+ * so that the duplicates queued with it stay few in our fd table.  A
+ * while after the burst the spawn slots' pages go back (the trim hook).
  */
-/* A while after a burst of spawns: the spawn slots' pages go back. */
-static void
-slots_idle(int fd, short ev, void *arg)
-{
-	(void)fd;
-	(void)ev;
-	(void)arg;
-	spawn_slots_release();
-}
-
-static void
-slots_release_soon(void)
-{
-	static struct event	*ev;
-	struct timeval		 tv = { 0, PROC_TRIM_DELAY_MS * 1000 };
-
-	if (ev == NULL && (ev = evtimer_new(role->base, slots_idle, NULL)) ==
-	    NULL)
-		fatal("evtimer_new");
-	if (!evtimer_pending(ev, NULL) && evtimer_add(ev, &tv) == -1)
-		fatal("evtimer_add");
-}
-
 static void
 held_flush(void)
 {
@@ -552,7 +531,7 @@ held_flush(void)
 		proc_flush(PROC_SUPERVISOR);
 	}
 	bank_fill();
-	slots_release_soon();
+	proc_trim_soon();
 }
 
 static void
@@ -1412,8 +1391,8 @@ spawner_bound_caps(void)
 	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		keep |= 1ULL << own[i];
 	for (i = 0; i < conf.nunits; i++) {
-		if ((u = unit_unpack(wireunit_blob(conf.units[i]), conf.units[i]->len,
-		    conf.pool)) == NULL)
+		if ((u = unit_unpack(wireunit_blob(conf.units[i]),
+		    conf.units[i]->len, conf.pool)) == NULL)
 			fatalx("%s: unit lost its form", conf.units[i]->name);
 		root = !u->has_caps && unit_is_root(u);
 		if (u->has_caps)
@@ -1448,6 +1427,7 @@ static const struct role_ops spawner_ops = {
 	.peer_up = spawner_peer_up,
 	.setup_done = spawner_setup_done,
 	.parent_lost = spawner_parent_lost,
+	.trim = spawn_slots_release,
 };
 
 void

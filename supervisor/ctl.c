@@ -8,7 +8,6 @@
  */
 
 #include <errno.h>
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,9 +79,9 @@ ctl_reply(uint32_t client, int code, json_t *doc, const char *fmt, ...)
 
 	len = send_json(client, doc);
 	json_decref(doc);
-	/* A status of many units: give its document back to the system. */
+	/* A status of many units: give its document back, soon. */
 	if (len >= CTL_TRIM_LEN)
-		malloc_trim(0);
+		proc_trim_soon();
 	memset(&end, 0, sizeof(end));
 	end.exitcode = code;
 	va_start(ap, fmt);

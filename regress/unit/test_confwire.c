@@ -225,9 +225,10 @@ test_refuse(void **state)
 	REFUSE(free(u->command); u->command = NULL);
 	REFUSE(free(u->argv[0]); free(u->argv[1]); free(u->argv[2]);
 	    u->argv[0] = NULL);
-	REFUSE(strcpy(u->env[0], "AB1"));
-	REFUSE(strcpy(u->env[0], "=1x"));
-	REFUSE(strcpy(u->depends_on[0], "-d"));
+	REFUSE(strlcpy(u->env[0], "AB1", strlen(u->env[0]) + 1));
+	REFUSE(strlcpy(u->env[0], "=1x", strlen(u->env[0]) + 1));
+	REFUSE(strlcpy(u->depends_on[0], "-d",
+	    strlen(u->depends_on[0]) + 1));
 	REFUSE(u->restart = 3);
 	REFUSE(u->backoff_ms = -1);
 	REFUSE(u->max_backoff_ms = PARSE_DURATION_MAX_MS + 1);
